@@ -1,0 +1,53 @@
+/** PLDM base type (DSP0240) commands. */
+import { bitmap, u32, u8, u8Enum, ver32 } from "../wire/fields.js";
+import { empty, struct } from "../wire/struct.js";
+import { defineCommand } from "./command.js";
+import { PldmType } from "./names.js";
+
+export const TransferOperationFlag = { GetNextPart: 0, GetFirstPart: 1 } as const;
+export const TransferFlag = { Start: 1, Middle: 2, End: 4, StartAndEnd: 5 } as const;
+
+const transferOperationFlag = u8Enum(Object.values(TransferOperationFlag));
+const transferFlag = u8Enum(Object.values(TransferFlag));
+
+export const SetTID = defineCommand({
+  type: PldmType.Base,
+  command: 0x01,
+  name: "SetTID",
+  request: struct({ tid: u8 }),
+  response: empty,
+});
+
+export const GetTID = defineCommand({
+  type: PldmType.Base,
+  command: 0x02,
+  name: "GetTID",
+  request: empty,
+  response: struct({ tid: u8 }),
+});
+
+export const GetPLDMVersion = defineCommand({
+  type: PldmType.Base,
+  command: 0x03,
+  name: "GetPLDMVersion",
+  request: struct({ transferHandle: u32, transferOperationFlag, pldmType: u8 }),
+  response: struct({ nextTransferHandle: u32, transferFlag, version: ver32 }),
+});
+
+export const GetPLDMTypes = defineCommand({
+  type: PldmType.Base,
+  command: 0x04,
+  name: "GetPLDMTypes",
+  request: empty,
+  response: struct({ types: bitmap(8) }),
+});
+
+export const GetPLDMCommands = defineCommand({
+  type: PldmType.Base,
+  command: 0x05,
+  name: "GetPLDMCommands",
+  request: struct({ pldmType: u8, version: ver32 }),
+  response: struct({ commands: bitmap(32) }),
+});
+
+export const BASE_COMMANDS = [SetTID, GetTID, GetPLDMVersion, GetPLDMTypes, GetPLDMCommands] as const;

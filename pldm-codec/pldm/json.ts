@@ -1,0 +1,40 @@
+/** The JSON shape of a decoded PLDM message (the `pldm` object of `hostbridge decode`). */
+import type { PldmMessage } from "./message.js";
+import { completionCodeName, IBM_FILE_TYPE_NAMES, PLDM_TYPE_NAMES, PldmType } from "./names.js";
+import { commandName } from "./registry.js";
+
+export interface PldmJson {
+  request: boolean;
+  datagram: boolean;
+  instanceId: number;
+  type: number;
+  typeName: string | null;
+  command: number;
+  commandName: string | null;
+  completionCode: number | null;
+  completionCodeName: string | null;
+  fields: Record<string, unknown> | null;
+}
+
+export function pldmMessageToJson(m: PldmMessage): PldmJson {
+  const { header: h } = m;
+  let fields: Record<string, unknown> | null = null;
+  if (m.def && m.fields) {
+    const shape = m.completionCode === null || m.completionCode === 0 ? (m.header.request ? m.def.request : m.def.response) : m.def.errorResponse;
+    fields = shape && Object.keys(m.fields).length ? shape.toJson(m.fields) : {};
+    if (typeof m.fields.fileType === "number" && h.type === PldmType.Oem) fields.fileTypeName = IBM_FILE_TYPE_NAMES[m.fields.fileType] ?? null;
+    if (m.fields.data instanceof Uint8Array) fields.dataLength = m.fields.data.length;
+  }
+  return {
+    request: h.request,
+    datagram: h.datagram,
+    instanceId: h.instanceId,
+    type: h.type,
+    typeName: PLDM_TYPE_NAMES[h.type] ?? null,
+    command: h.command,
+    commandName: commandName(h.type, h.command),
+    completionCode: m.completionCode,
+    completionCodeName: m.completionCode === null ? null : completionCodeName(m.completionCode, h.type),
+    fields,
+  };
+}

@@ -1,0 +1,11 @@
+import { BASE_COMMANDS } from "./base.js";
+import { CommandRegistry } from "./command.js";
+import { IBM_FILE_IO_COMMANDS } from "./ibm-file-io.js";
+import { NAMED_ONLY_COMMANDS } from "./names.js";
+
+/** Every command this codec can decode field by field. */
+export const defaultRegistry = new CommandRegistry([...BASE_COMMANDS, ...IBM_FILE_IO_COMMANDS]);
+
+export function commandName(type: number, command: number, registry: CommandRegistry = defaultRegistry): string | null {
+  return registry.get(type, command)?.name ?? NAMED_ONLY_COMMANDS[type]?.[command] ?? null;
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { decodePldmMessage, encodeRequest, encodeResponse, defaultRegistry } from "../../pldm-codec/pldm/index.js";
+import { fromHex, publicVectors, toHex } from "../support/vectors.js";
+
+describe("public PLDM vectors", () => {
+  for (const v of publicVectors.pldm) {
+    it(`decodes ${v.name}`, () => {
+      const m = decodePldmMessage(fromHex(v.hex));
+      expect(m.header.request).toBe(v.expect.request);
+      expect(m.header.instanceId).toBe(v.expect.instanceId);
+      expect(m.header.type).toBe(v.expect.type);
+      expect(m.header.command).toBe(v.expect.command);
+      if (v.expect.completionCode !== undefined) expect(m.completionCode).toBe(v.expect.completionCode);
+      expect(m.fields).toMatchObject(v.expect.fields ?? {});
+    });
+
+    it(`re-encodes ${v.name} to the same bytes`, () => {
+      const m = decodePldmMessage(fromHex(v.hex));
+      const def = defaultRegistry.get(m.header.type, m.header.command)!;
+      const bytes = m.header.request
+        ? encodeRequest(def, m.fields, { instanceId: m.header.instanceId })
+        : encodeResponse(def, m.header.instanceId, m.fields);
+      expect(toHex(bytes)).toBe(v.hex);
+    });
+  }
+});
