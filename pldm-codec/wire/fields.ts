@@ -22,6 +22,9 @@ export interface Field<T> {
   toJson?(v: T): unknown;
   /** For property tests and docs: the legal values, when the field restricts them. */
   readonly allowed?: readonly number[];
+  /** For lists and sized data: the earlier field holding their count or length, and the item type. */
+  readonly dependsOn?: string;
+  readonly item?: Field<unknown>;
 }
 
 function uintField(kind: string, size: 1 | 2 | 4, max: number): Field<number> {
@@ -184,6 +187,53 @@ export const ver32: Field<string> = {
   sizeOf: () => 4,
 };
 
+/**
+ * MCTP (DSP0236) writes the same four version bytes in the opposite order:
+ * major, minor, update, alpha.
+ */
+export const ver32Mctp: Field<string> = {
+  kind: "ver32",
+  size: 4,
+  read: (b, o, _end, ctx) => ver32.read(Uint8Array.of(b[o + 3]!, b[o + 2]!, b[o + 1]!, b[o]!), 0, 4, ctx),
+  write(b, at, v, name, ctx) {
+    const tmp = new Uint8Array(4);
+    ver32.write(tmp, 0, v, name, ctx);
+    b[at] = tmp[3]!;
+    b[at + 1] = tmp[2]!;
+    b[at + 2] = tmp[1]!;
+    b[at + 3] = tmp[0]!;
+    return 4;
+  },
+  sizeOf: () => 4,
+};
+
+/** The rest of the message as a list of fixed-size items, whose number an earlier count field gives. */
+export function listCountedBy<T>(item: Field<T>, countField: string): Field<T[]> {
+  if (item.size <= 0) throw new Error("list items must have a fixed size");
+  return {
+    kind: "list",
+    size: -1,
+    dependsOn: countField,
+    item: item as Field<unknown>,
+    read(b, start, end, ctx) {
+      const n = ctx[countField];
+      if ((end - start) !== Number(n) * item.size) {
+        throw new DecodeError("length-mismatch", `${countField} says ${String(n)} items but ${end - start} bytes follow`, start);
+      }
+      const out: T[] = [];
+      for (let o = start; o < end; o += item.size) out.push(item.read(b, o, o + item.size, ctx));
+      return out;
+    },
+    write(b, at, v, name, ctx) {
+      if (ctx[countField] !== v.length) throw new EncodeError(name, `${countField} is ${String(ctx[countField])} but the list has ${v.length} items`);
+      let o = at;
+      for (const x of v) o += item.write(b, o, x, name, ctx);
+      return o - at;
+    },
+    sizeOf: (v) => v.length * item.size,
+  };
+}
+
 function hex(v: Uint8Array): string {
   let s = "";
   for (const x of v) s += x.toString(16).padStart(2, "0");
@@ -208,6 +258,7 @@ export function bytesSizedBy(lengthField: string): Field<Uint8Array> {
   return {
     ...restBytes,
     kind: "sized-bytes",
+    dependsOn: lengthField,
     read(b, start, end, ctx) {
       const want = ctx[lengthField];
       if (end - start !== want) {

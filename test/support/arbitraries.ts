@@ -22,6 +22,8 @@ function fieldArb(f: Field<unknown>, name: string): fc.Arbitrary<unknown> {
       return fc
         .tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.option(fc.integer({ min: 0, max: 99 })), fc.option(fc.constantFrom("a", "b", "z")))
         .map(([a, b, c, d]) => `${a}.${b}${c === null ? "" : `.${c}`}${d ?? ""}`);
+    case "list":
+      return fc.array(fieldArb(f.item!, name), { maxLength: 8 });
     case "bytes":
     case "sized-bytes":
       return fc.uint8Array({ maxLength: 300 });
@@ -30,12 +32,12 @@ function fieldArb(f: Field<unknown>, name: string): fc.Arbitrary<unknown> {
   }
 }
 
-/** Values for a struct; a `sized-bytes` field sets the length field it names to match. */
+/** Values for a struct; a list or sized data sets the count or length field it depends on to match. */
 export function structArb(s: Struct<unknown>): fc.Arbitrary<Record<string, unknown>> {
   const shape: Record<string, fc.Arbitrary<unknown>> = {};
   for (const [name, f] of s.fields) shape[name] = fieldArb(f, name);
   return fc.record(shape).map((v) => {
-    if (v.data instanceof Uint8Array && "length" in v && s.fields.some(([, f]) => f.kind === "sized-bytes")) v.length = v.data.length;
+    for (const [name, f] of s.fields) if (f.dependsOn) v[f.dependsOn] = (v[name] as { length: number }).length;
     return v;
   });
 }
