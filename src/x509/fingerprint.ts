@@ -1,0 +1,18 @@
+import { decodeSinglePem } from "./pem.js";
+import { subtle } from "./provider.js";
+
+/** SHA-256 of `der` as openssl prints fingerprints: upper-case hex pairs joined by ':'. */
+export async function sha256Fingerprint(der: Uint8Array | ArrayBuffer): Promise<string> {
+  const digest = new Uint8Array(await subtle.digest("SHA-256", der));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0").toUpperCase()).join(":");
+}
+
+const FINGERPRINTED_LABELS = ["CERTIFICATE", "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"];
+
+/**
+ * SHA-256 fingerprint of the DER of the one certificate or CSR in `pem`; equals
+ * `openssl x509 -noout -fingerprint -sha256`. Throws PemError.
+ */
+export async function fingerprintSha256(pem: string): Promise<string> {
+  return sha256Fingerprint(decodeSinglePem(pem, FINGERPRINTED_LABELS).der);
+}
