@@ -1,3 +1,4 @@
+import { isSingleDerElement } from "./der.js";
 import { CertificateError, PemError } from "./errors.js";
 import { decodeSinglePem } from "./pem.js";
 import { x509 } from "./provider.js";
@@ -12,12 +13,15 @@ export function readCertificate(pem: string): x509.X509Certificate {
   } catch (error) {
     throw error instanceof PemError ? new CertificateError("not-pem", error.message) : error;
   }
+  if (!isSingleDerElement(der)) {
+    throw new CertificateError("bad-der", "certificate DER length does not match its data");
+  }
   try {
     const certificate = new x509.X509Certificate(der);
-    // Touch the lazily decoded fields so a broken certificate fails here, not later.
-    void certificate.subject;
-    void certificate.issuer;
-    void certificate.publicKey;
+    // The library decodes these on first use; decode them now so a broken
+    // certificate is bad-der here rather than an untyped error later.
+    void [certificate.subject, certificate.issuer, certificate.publicKey, certificate.extensions];
+    void [certificate.notBefore, certificate.notAfter, certificate.serialNumber];
     return certificate;
   } catch (error) {
     throw new CertificateError("bad-der", `not an X.509 certificate: ${(error as Error).message}`);

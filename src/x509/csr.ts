@@ -1,3 +1,4 @@
+import { isSingleDerElement } from "./der.js";
 import { CsrError, PemError } from "./errors.js";
 import { sha256Fingerprint } from "./fingerprint.js";
 import { keyKindOf, signatureAlgorithmFor, signingKeyAlgorithm, type KeyKind } from "./keys.js";
@@ -52,29 +53,16 @@ export async function parseCsr(text: string): Promise<ParsedCsr> {
   if (size > MAX_CSR_BYTES) {
     throw new CsrError("too-large", `CSR is ${size} bytes, the limit is ${MAX_CSR_BYTES}`);
   }
-  let der: Uint8Array;
-  try {
-    der = decodeSinglePem(text, CSR_LABELS).der;
-  } catch (error) {
-    throw error instanceof PemError ? new CsrError("not-pem", error.message) : error;
-  }
-  let csr: x509.Pkcs10CertificateRequest;
-  let subject: string;
-  try {
-    csr = new x509.Pkcs10CertificateRequest(der);
-    subject = csr.subject;
-  } catch (error) {
-    throw new CsrError("bad-der", `not a PKCS#10 request: ${(error as Error).message}`);
-  }
+  const { der, csr, subject, publicKey } = decodeCsrPem(text);
   if (subject === "") {
     throw new CsrError("empty-subject", "CSR has an empty subject");
   }
-  const keyKind = keyKindOf(csr.publicKey);
+  const keyKind = keyKindOf(publicKey);
   if (signingKeyAlgorithm(keyKind) === undefined) {
     throw new CsrError("unsupported-key", `CSR key is ${keyKind}; supported: RSA 2048..4096, EC P-256/P-384`);
   }
   await verifySignature(csr);
-  const publicKeySpkiDer = new Uint8Array(csr.publicKey.rawData);
+  const publicKeySpkiDer = new Uint8Array(publicKey.rawData);
   return {
     pem: encodePem(CSR_LABEL, der),
     der,
@@ -84,6 +72,35 @@ export async function parseCsr(text: string): Promise<ParsedCsr> {
     publicKeyFingerprint: await sha256Fingerprint(publicKeySpkiDer),
     keyKind,
   };
+}
+
+interface DecodedCsr {
+  readonly der: Uint8Array;
+  readonly csr: x509.Pkcs10CertificateRequest;
+  readonly subject: string;
+  readonly publicKey: x509.PublicKey;
+}
+
+/**
+ * Decodes the one CSR block, and at once the fields the library would decode lazily,
+ * so a broken part anywhere is bad-der here. Checks nothing else. Throws CsrError.
+ */
+export function decodeCsrPem(text: string): DecodedCsr {
+  let der: Uint8Array;
+  try {
+    der = decodeSinglePem(text, CSR_LABELS).der;
+  } catch (error) {
+    throw error instanceof PemError ? new CsrError("not-pem", error.message) : error;
+  }
+  if (!isSingleDerElement(der)) {
+    throw new CsrError("bad-der", "CSR DER length does not match its data");
+  }
+  try {
+    const csr = new x509.Pkcs10CertificateRequest(der);
+    return { der, csr, subject: csr.subject, publicKey: csr.publicKey };
+  } catch (error) {
+    throw new CsrError("bad-der", `not a PKCS#10 request: ${(error as Error).message}`);
+  }
 }
 
 async function verifySignature(csr: x509.Pkcs10CertificateRequest): Promise<void> {

@@ -1,9 +1,8 @@
 import { isCaCertificate, readCertificate } from "./certificate.js";
-import { CsrError, PemError } from "./errors.js";
+import { decodeCsrPem } from "./csr.js";
 import { sha256Fingerprint } from "./fingerprint.js";
 import { importPrivateKeyPem, keyKindOf, signingKeyAlgorithm, type KeyKind } from "./keys.js";
-import { decodeSinglePem } from "./pem.js";
-import { subtle, x509 } from "./provider.js";
+import { subtle } from "./provider.js";
 
 /** What `hostbridge cert show` prints about a certificate. */
 export interface CertificateDescription {
@@ -47,17 +46,11 @@ export async function describeCertificate(pem: string): Promise<CertificateDescr
 
 /** Throws CsrError "not-pem" or "bad-der"; a bad signature is reported, not thrown. */
 export async function describeCsr(pem: string): Promise<CsrDescription> {
-  let csr: x509.Pkcs10CertificateRequest;
-  try {
-    csr = new x509.Pkcs10CertificateRequest(decodeSinglePem(pem, ["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"]).der);
-  } catch (error) {
-    if (error instanceof PemError) throw new CsrError("not-pem", error.message);
-    throw new CsrError("bad-der", `not a PKCS#10 request: ${(error as Error).message}`);
-  }
+  const { csr, subject, publicKey } = decodeCsrPem(pem);
   return {
     kind: "csr",
-    subject: csr.subject,
-    keyKind: keyKindOf(csr.publicKey),
+    subject,
+    keyKind: keyKindOf(publicKey),
     sha256Fingerprint: await sha256Fingerprint(csr.rawData),
     signatureValid: await csr.verify().catch(() => false),
   };
