@@ -36,7 +36,9 @@ export class PacedLink extends BaseLink implements SerialLink {
     options: PaceOptions,
   ) {
     super();
-    if (!(options.baud > 0) || !Number.isFinite(options.baud)) throw new RangeError(`baud must be positive, got ${options.baud}`);
+    if (!(options.baud > 0 && Number.isFinite(options.baud))) {
+      throw new RangeError(`baud must be a positive number, got ${options.baud}`);
+    }
     this.baud = options.baud;
     this.clock = options.clock ?? systemClock;
     this.description = `${inner.description} paced at ${options.baud} baud`;
