@@ -7,6 +7,8 @@ import { RAW_STTY_SHELL_WORDS } from "./termios.js";
 
 export interface PtyChildOptions {
   file: string;
+  /** Names the child in `description`; defaults to the file's base name. */
+  name?: string;
   args?: readonly string[];
   env?: Record<string, string | undefined>;
   cwd?: string;
@@ -84,7 +86,7 @@ export class PtyChildLink extends BaseLink<PtyChildLinkEvents> implements Serial
     this.pid = this.pty.pid;
     // node-pty knows the slave path but leaves it out of its typings.
     this.ptsPath = (this.pty as IPty & { ptsName?: string }).ptsName;
-    this.description = `pty child ${basename(options.file)} pid ${this.pid}`;
+    this.description = `pty child ${options.name ?? basename(options.file)} pid ${this.pid}`;
 
     // With encoding null node-pty hands out Buffers; its typings still say string.
     this.pty.onData((data) => this.fromPty(data as unknown as Buffer));
@@ -122,8 +124,7 @@ export class PtyChildLink extends BaseLink<PtyChildLinkEvents> implements Serial
   /** SIGTERM, then SIGKILL after a bound; resolves once the child has exited and been reaped. */
   protected async release(): Promise<void> {
     this.readyTimer?.cancel();
-    this.countDropped(this.held.reduce((n, b) => n + b.length, 0));
-    this.held = [];
+    this.dropHeld();
     if (this.exitInfo) return;
     this.kill("SIGTERM");
     const escalate = this.clock.after(this.killAfterMs, () => this.kill("SIGKILL"));
@@ -153,6 +154,12 @@ export class PtyChildLink extends BaseLink<PtyChildLinkEvents> implements Serial
     this.received(seen.subarray(at + READY_MARKER.length));
   }
 
+  /** Bytes held for a tty that will never be raw now: counted, not sent. */
+  private dropHeld(): void {
+    this.countDropped(this.held.reduce((n, chunk) => n + chunk.length, 0));
+    this.held = [];
+  }
+
   private notReady(detail: string): void {
     if (this.handshake !== "waiting") return;
     this.handshake = "failed";
@@ -166,6 +173,7 @@ export class PtyChildLink extends BaseLink<PtyChildLinkEvents> implements Serial
     this.exitInfo = { code: signal ? null : exitCode, signal };
     this.readyTimer?.cancel();
     this.notReady(`child exited (code ${exitCode}) before its tty was raw`);
+    this.dropHeld();
     this.emit("exit", this.exitInfo.code, signal);
     this.closed(signal ? `child killed by ${signal}` : `child exited with code ${exitCode}`);
   }

@@ -22,12 +22,11 @@ export interface SerialLink {
   close(): Promise<void>;
 }
 
-type Listener = (...args: never[]) => void;
 /** An event map a link may emit: the common events plus any of its own (a pty child adds `exit`). */
-// eventemitter3 stores listeners untyped; the typed on/off/emit below are the only way in.
-const listener = (fn: unknown) => fn as (...args: unknown[]) => void;
+export type LinkEventMap<Events> = SerialLinkEvents & { [E in keyof Events]: (...args: never[]) => void };
 
-export type LinkEventMap<Events> = SerialLinkEvents & { [E in keyof Events]: Listener };
+// eventemitter3 stores listeners untyped; the typed on/off/emit of BaseLink are the only way in.
+const untyped = (fn: unknown) => fn as (...args: unknown[]) => void;
 
 /**
  * The life cycle shared by every implementation: open -> closing -> closed, one `close`
@@ -51,17 +50,17 @@ export abstract class BaseLink<Events extends LinkEventMap<Events> = SerialLinkE
   }
 
   on<E extends keyof Events>(ev: E, fn: Events[E]): this {
-    this.emitter.on(ev as string, listener(fn));
+    this.emitter.on(ev as string, untyped(fn));
     return this;
   }
 
   once<E extends keyof Events>(ev: E, fn: Events[E]): this {
-    this.emitter.once(ev as string, listener(fn));
+    this.emitter.once(ev as string, untyped(fn));
     return this;
   }
 
   off<E extends keyof Events>(ev: E, fn: Events[E]): this {
-    this.emitter.off(ev as string, listener(fn));
+    this.emitter.off(ev as string, untyped(fn));
     return this;
   }
 

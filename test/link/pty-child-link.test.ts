@@ -103,6 +103,20 @@ describe("PtyChildLink", () => {
     expect(() => link.write(Uint8Array.of(1))).not.toThrow();
   });
 
+  it("reports a wrapper that cannot make the tty raw as a typed error, not a hang", async () => {
+    // No stty on PATH: the wrapper's stty fails while the tty is still cooked.
+    const link = spawnPtyChild({ file: NODE, args: [ECHO_CHILD], env: { PATH: "/nonexistent" }, name: "echo" });
+    open.push(link);
+    expect(link.description).toBe(`pty child echo pid ${link.pid}`);
+    const failure = new Promise<Error>((resolve) => link.on("error", resolve));
+    const closed = new Promise<string>((resolve) => link.on("close", resolve));
+    link.write(Uint8Array.of(1, 2, 3)); // held for a tty that never becomes raw
+    expect(await failure).toMatchObject({ name: "PtyChildError", reason: "not-ready" });
+    expect((await failure).message).toContain("stty");
+    expect(await closed).toBe("child exited with code 126");
+    expect(link.droppedBytes).toBe(3);
+  });
+
   it("openStdioLink alone makes a cooked pty raw (child on plain node-pty, no wrapper)", async () => {
     // Plain node-pty: a cooked tty. The child's own openStdioLink must fix it before it speaks.
     const pty = spawnCookedPty(NODE, [ECHO_CHILD, "--greet-after-open"], { encoding: null });
