@@ -1,4 +1,5 @@
 import { BaseLink, type SerialLink } from "./serial-link.js";
+import { seededRandom } from "../os/random.js";
 
 export interface FaultOptions {
   /** Probability that a written byte is XOR-corrupted (to a different value). */
@@ -16,18 +17,6 @@ export interface FaultStats {
 }
 
 const DEFAULT_SEED = 0x5eed;
-
-/** mulberry32: tiny, fast, and plenty for fault placement; not for anything secret. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
-  };
-}
 
 /**
  * Damages what is written, as a noisy line would: each byte is independently dropped with
@@ -49,7 +38,7 @@ export class FaultInjectingLink extends BaseLink implements SerialLink {
     this.corruptRate = checkRate("corruptRate", options.corruptRate ?? 0);
     this.dropRate = checkRate("dropRate", options.dropRate ?? 0);
     if (this.corruptRate + this.dropRate > 1) throw new RangeError("corruptRate + dropRate must not exceed 1");
-    this.random = mulberry32(options.seed ?? DEFAULT_SEED);
+    this.random = seededRandom(options.seed ?? DEFAULT_SEED);
     this.description = `${inner.description} with faults (corrupt ${this.corruptRate}, drop ${this.dropRate})`;
     inner.on("data", (chunk) => this.received(chunk));
     inner.on("error", (err) => this.failed(err));
