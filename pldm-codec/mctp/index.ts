@@ -1,0 +1,4 @@
+export * from "./packet.js";
+export * from "./fragmenter.js";
+export * from "./reassembler.js";
+export * from "./control.js";

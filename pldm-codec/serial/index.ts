@@ -1,0 +1,3 @@
+export * from "./crc16.js";
+export * from "./frame-encoder.js";
+export * from "./serial-deframer.js";
