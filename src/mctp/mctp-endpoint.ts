@@ -1,0 +1,143 @@
+/**
+ * An MCTP endpoint on a serial link: DSP0253 framing, reassembly, fragmentation,
+ * tag ownership, and dispatch of whole messages by type. Control requests are
+ * answered here; PLDM messages are handed up.
+ */
+import { EventEmitter } from "eventemitter3";
+import { fragmentMessage } from "../../pldm-codec/mctp/fragmenter.js";
+import { decodeMctpPacket, MCTP_BASELINE_MTU, MctpMessageType } from "../../pldm-codec/mctp/packet.js";
+import { MctpReassembler, type ReassembledMessage } from "../../pldm-codec/mctp/reassembler.js";
+import { encodeSerialFrame } from "../../pldm-codec/serial/frame-encoder.js";
+import { SerialDeframer, type SerialEvent } from "../../pldm-codec/serial/serial-deframer.js";
+import type { SerialLink } from "../link/serial-link.js";
+import { silentLogger, type Logger } from "../log.js";
+import { systemClock, type Clock, type Timer } from "../os/clock.js";
+import { answerControlRequest } from "./control-responder.js";
+import { TagAllocator } from "./tag-allocator.js";
+
+export const MCTP_NULL_EID = 0x00;
+export const MCTP_BROADCAST_EID = 0xff;
+
+export interface MctpMessage {
+  src: number;
+  dest: number;
+  tag: number;
+  tagOwner: boolean;
+  messageType: number;
+  /** The message body after the type byte. */
+  body: Uint8Array;
+}
+
+export interface MctpEndpointEvents {
+  pldm: (m: MctpMessage) => void;
+  /** Every packet as it crosses the link, for trace recorders. */
+  packet: (dir: "tx" | "rx", packet: Uint8Array) => void;
+  "frame-error": (e: Extract<SerialEvent, { kind: "error" }>) => void;
+}
+
+export interface MctpEndpointOptions {
+  link: SerialLink;
+  localEid: number;
+  clock?: Clock;
+  log?: Logger;
+  /** Payload bytes per packet (64 is the baseline every endpoint accepts). */
+  mtu?: number;
+  acceptLegacyFcs?: boolean;
+}
+
+export class MctpEndpoint extends EventEmitter<MctpEndpointEvents> {
+  readonly localEid: number;
+  readonly tags: TagAllocator;
+  private readonly link: SerialLink;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly mtu: number;
+  private readonly deframer: SerialDeframer;
+  private readonly reassembler: MctpReassembler;
+  private expiryTimer: Timer | null = null;
+  private readonly counters = { notForUs: 0, unknownType: 0, badPackets: 0, txMessages: 0, rxMessages: 0 };
+  private readonly onData = (chunk: Uint8Array) => this.receive(chunk);
+
+  constructor(opts: MctpEndpointOptions) {
+    super();
+    this.link = opts.link;
+    this.localEid = opts.localEid;
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.log ?? silentLogger;
+    this.mtu = opts.mtu ?? MCTP_BASELINE_MTU;
+    this.deframer = new SerialDeframer({ acceptLegacyFcs: opts.acceptLegacyFcs ?? false, maxCount: this.mtu + 4 });
+    this.reassembler = new MctpReassembler();
+    this.tags = new TagAllocator(this.clock);
+    this.link.on("data", this.onData);
+    this.scheduleExpiry();
+  }
+
+  /** Sends a whole message, fragmented to the MTU, each packet framed for the serial line. */
+  send(dest: number, messageType: number, body: Uint8Array, tag: { tag: number; tagOwner: boolean }): void {
+    const message = new Uint8Array(body.length + 1);
+    message[0] = messageType;
+    message.set(body, 1);
+    const packets = fragmentMessage({ src: this.localEid, dest, tag: tag.tag, tagOwner: tag.tagOwner, message, mtu: this.mtu });
+    for (const p of packets) {
+      this.emit("packet", "tx", p);
+      this.link.write(encodeSerialFrame(p, { maxCount: this.mtu + 4 }));
+    }
+    this.counters.txMessages++;
+  }
+
+  stats() {
+    return { ...this.counters, serial: { ...this.deframer.stats }, reassemblyDrops: { ...this.reassembler.drops } };
+  }
+
+  close(): void {
+    this.link.off("data", this.onData);
+    this.expiryTimer?.cancel();
+    this.expiryTimer = null;
+  }
+
+  private scheduleExpiry(): void {
+    this.expiryTimer = this.clock.after(1000, () => {
+      this.reassembler.expire(this.clock.now());
+      this.scheduleExpiry();
+    });
+  }
+
+  private receive(chunk: Uint8Array): void {
+    for (const ev of this.deframer.push(chunk)) {
+      if (ev.kind === "error") {
+        this.emit("frame-error", ev);
+        continue;
+      }
+      this.emit("packet", "rx", ev.packet);
+      let dest: number;
+      try {
+        dest = decodeMctpPacket(ev.packet).header.dest;
+      } catch {
+        this.counters.badPackets++;
+        continue;
+      }
+      if (dest !== this.localEid && dest !== MCTP_NULL_EID && dest !== MCTP_BROADCAST_EID) {
+        this.counters.notForUs++;
+        continue;
+      }
+      const m = this.reassembler.push(ev.packet, this.clock.now());
+      if (m) this.dispatch(m);
+    }
+  }
+
+  private dispatch(m: ReassembledMessage): void {
+    this.counters.rxMessages++;
+    const body = m.message.subarray(1);
+    if (m.messageType === MctpMessageType.Control) {
+      const reply = m.tagOwner ? answerControlRequest(m.message, this.localEid) : null;
+      if (reply) this.send(m.src, MctpMessageType.Control, reply.subarray(1), { tag: m.tag, tagOwner: false });
+      return;
+    }
+    if (m.messageType === MctpMessageType.Pldm) {
+      this.emit("pldm", { src: m.src, dest: m.dest, tag: m.tag, tagOwner: m.tagOwner, messageType: m.messageType, body });
+      return;
+    }
+    this.counters.unknownType++;
+    this.log.debug({ type: m.messageType, src: m.src }, "dropped message of a type we do not speak");
+  }
+}
