@@ -1,0 +1,57 @@
+/** The requester side of IBM OEM file I/O by type: push a file to the peer, or pull one from it. */
+import { NewFileAvailable, NewFileAvailableWithMetaData, ReadFileByType, WriteFileByType } from "../../pldm-codec/pldm/ibm-file-io.js";
+import { completionCodeName, CompletionCode, PldmType } from "../../pldm-codec/pldm/names.js";
+import type { PldmRequester } from "../pldm/pldm-requester.js";
+import type { Metadata } from "./file-io-service.js";
+
+/** The peer answered with a failing completion code. */
+export class FileTransferError extends Error {
+  override readonly name = "FileTransferError";
+  constructor(
+    readonly command: string,
+    readonly completionCode: number,
+  ) {
+    super(`${command} answered ${completionCodeName(completionCode, PldmType.Oem) ?? `0x${completionCode.toString(16)}`}`);
+  }
+}
+
+function check(command: string, completionCode: number): void {
+  if (completionCode !== CompletionCode.Success) throw new FileTransferError(command, completionCode);
+}
+
+export interface PushOptions {
+  /** Bytes per WriteFileByType; the whole file in one request by default. */
+  chunkSize?: number;
+  /** Announce with NewFileAvailableWithMetaData instead. */
+  metadata?: Metadata;
+}
+
+/** Announces a file and writes it, in one or more chunks. */
+export async function pushFile(r: PldmRequester, peer: number, fileType: number, fileHandle: number, data: Uint8Array, opts: PushOptions = {}): Promise<void> {
+  const announce = opts.metadata
+    ? await r.request(peer, NewFileAvailableWithMetaData, { fileType, fileHandle, length: data.length, ...opts.metadata })
+    : await r.request(peer, NewFileAvailable, { fileType, fileHandle, length: data.length });
+  check(opts.metadata ? NewFileAvailableWithMetaData.name : NewFileAvailable.name, announce.completionCode);
+  const chunk = Math.max(1, opts.chunkSize ?? data.length);
+  for (let offset = 0; offset < data.length; offset += chunk) {
+    const part = data.subarray(offset, Math.min(data.length, offset + chunk));
+    const w = await r.request(peer, WriteFileByType, { fileType, fileHandle, offset, length: part.length, data: part });
+    check(WriteFileByType.name, w.completionCode);
+  }
+}
+
+/** Reads `length` bytes of a file from the peer, `chunkSize` at a time (whole by default). */
+export async function pullFile(r: PldmRequester, peer: number, fileType: number, fileHandle: number, length: number, chunkSize = length): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  let offset = 0;
+  while (offset < length) {
+    const want = Math.min(Math.max(1, chunkSize), length - offset);
+    const resp = await r.request(peer, ReadFileByType, { fileType, fileHandle, offset, length: want });
+    check(ReadFileByType.name, resp.completionCode);
+    const { data } = resp.fields as { data: Uint8Array };
+    if (data.length === 0) break; // the file is shorter than announced
+    out.set(data.subarray(0, length - offset), offset);
+    offset += data.length;
+  }
+  return out.subarray(0, Math.min(offset, length));
+}

@@ -1,0 +1,175 @@
+/**
+ * The responder side of IBM OEM file I/O by type: files we offer for the peer to
+ * read (ReadFileByType), files the peer pushes to us (NewFileAvailable[WithMetaData]
+ * then WriteFileByType), and its acknowledgements (FileAck[WithMetaData]).
+ * What the files mean is the owner's business: it hears about them through events.
+ */
+import { EventEmitter } from "eventemitter3";
+import {
+  FileAck,
+  FileAckWithMetaData,
+  NewFileAvailable,
+  NewFileAvailableWithMetaData,
+  ReadFileByType,
+  WriteFileByType,
+} from "../../pldm-codec/pldm/ibm-file-io.js";
+import { CompletionCode } from "../../pldm-codec/pldm/names.js";
+import type { PldmResponder } from "../pldm/pldm-responder.js";
+import { UploadAssembler } from "./upload-assembler.js";
+
+export interface Metadata {
+  metadata1: number;
+  metadata2: number;
+  metadata3: number;
+  metadata4: number;
+}
+
+export interface FileIoEvents {
+  /** The peer announced a file it will write (metadata only with the WithMetaData form). */
+  announced: (type: number, handle: number, length: number, metadata: Metadata | null) => void;
+  /** Every byte of an announced upload arrived. */
+  uploaded: (type: number, handle: number, data: Uint8Array) => void;
+  /** The peer acknowledged a file we offered. */
+  acked: (type: number, handle: number, fileStatus: number, metadata: Metadata | null) => void;
+  /** Any request at all: the peer is alive. */
+  activity: (peer: number) => void;
+}
+
+export interface FileIoPolicy {
+  /** Types the peer may read from us. */
+  readable: readonly number[];
+  /** Types the peer may push to us. */
+  writable: readonly number[];
+  /** Types whose handle does not matter (one file per type, e.g. the root certificate). */
+  singleton?: readonly number[];
+  /** Decides whether an announced upload may open (e.g. only for a handle we asked about). */
+  acceptUpload?: (type: number, handle: number, length: number, metadata: Metadata | null) => boolean;
+  maxFileBytes?: number;
+}
+
+const ok = <T>(fields: T) => ({ completionCode: CompletionCode.Success, fields }) as const;
+const fail = (completionCode: number) => ({ completionCode }) as const;
+
+export class FileIoService extends EventEmitter<FileIoEvents> {
+  readonly stats = { reads: 0, writes: 0, refused: 0 };
+  private readonly offered = new Map<string, Uint8Array>();
+  private readonly uploads: UploadAssembler;
+
+  constructor(
+    responder: PldmResponder,
+    private readonly policy: FileIoPolicy,
+  ) {
+    super();
+    this.uploads = new UploadAssembler(policy.maxFileBytes);
+    responder.on(ReadFileByType, (q, ctx) => {
+      this.emit("activity", ctx.peer);
+      return this.read(q.fileType, q.fileHandle, q.offset, q.length);
+    });
+    responder.on(NewFileAvailable, (q, ctx) => {
+      this.emit("activity", ctx.peer);
+      return this.announce(q.fileType, q.fileHandle, q.length, null);
+    });
+    responder.on(NewFileAvailableWithMetaData, (q, ctx) => {
+      this.emit("activity", ctx.peer);
+      const { metadata1, metadata2, metadata3, metadata4 } = q;
+      return this.announce(q.fileType, q.fileHandle, q.length, { metadata1, metadata2, metadata3, metadata4 });
+    });
+    responder.on(WriteFileByType, (q, ctx) => {
+      this.emit("activity", ctx.peer);
+      return this.write(q.fileType, q.fileHandle, q.offset, q.data);
+    });
+    responder.on(FileAck, (q, ctx) => {
+      this.emit("activity", ctx.peer);
+      if (!this.policy.readable.includes(q.fileType)) return fail(CompletionCode.InvalidFileType);
+      this.emit("acked", q.fileType, q.fileHandle, q.fileStatus, null);
+      return ok({});
+    });
+    responder.on(FileAckWithMetaData, (q, ctx) => {
+      this.emit("activity", ctx.peer);
+      if (!this.policy.readable.includes(q.fileType)) return fail(CompletionCode.InvalidFileType);
+      const { metadata1, metadata2, metadata3, metadata4 } = q;
+      this.emit("acked", q.fileType, q.fileHandle, q.fileStatus, { metadata1, metadata2, metadata3, metadata4 });
+      return ok({});
+    });
+  }
+
+  /** Makes a file readable by the peer. */
+  offer(type: number, handle: number, data: Uint8Array): void {
+    this.offered.set(this.key(type, handle), data);
+  }
+
+  /** Forgets a file we offered and any upload open for the same (type, handle). */
+  withdraw(type: number, handle: number): void {
+    this.offered.delete(this.key(type, handle));
+    this.uploads.cancel(type, this.handleOf(type, handle));
+  }
+
+  /** Cancels an open upload only. */
+  cancelUpload(type: number, handle: number): void {
+    this.uploads.cancel(type, this.handleOf(type, handle));
+  }
+
+  offeredCount(): number {
+    return this.offered.size;
+  }
+
+  openUploads(): number {
+    return this.uploads.openCount();
+  }
+
+  private handleOf(type: number, handle: number): number {
+    return this.policy.singleton?.includes(type) ? 0 : handle;
+  }
+
+  private key(type: number, handle: number): string {
+    return `${type}/${this.handleOf(type, handle)}`;
+  }
+
+  private read(type: number, handle: number, offset: number, length: number) {
+    if (!this.policy.readable.includes(type)) return this.refuse(CompletionCode.InvalidFileType);
+    const data = this.offered.get(this.key(type, handle));
+    if (!data) return this.refuse(CompletionCode.InvalidFileHandle);
+    if (offset >= data.length) return this.refuse(CompletionCode.DataOutOfRange);
+    // Like pldmd, a read past the end is cut to what is there.
+    const chunk = data.subarray(offset, Math.min(data.length, offset + length));
+    this.stats.reads++;
+    return ok({ length: chunk.length, data: chunk });
+  }
+
+  private announce(type: number, handle: number, length: number, metadata: Metadata | null) {
+    if (!this.policy.writable.includes(type)) return this.refuse(CompletionCode.InvalidFileType);
+    const h = this.handleOf(type, handle);
+    if (this.policy.acceptUpload && !this.policy.acceptUpload(type, handle, length, metadata)) {
+      return this.refuse(CompletionCode.InvalidFileHandle);
+    }
+    if (!this.uploads.announce(type, h, length)) return this.refuse(CompletionCode.DataOutOfRange);
+    this.emit("announced", type, handle, length, metadata);
+    // A zero length is a complete (empty) file at once; the upload stays open for the
+    // empty write some hosts send after it.
+    if (length === 0) this.emit("uploaded", type, handle, new Uint8Array(0));
+    return ok({});
+  }
+
+  private write(type: number, handle: number, offset: number, data: Uint8Array) {
+    if (!this.policy.writable.includes(type)) return this.refuse(CompletionCode.InvalidFileType);
+    const h = this.handleOf(type, handle);
+    if (data.length === 0) {
+      // An empty write to an open upload is how a host says "no file" (a refused CSR).
+      if (!this.uploads.isOpen(type, h)) return this.refuse(CompletionCode.InvalidFileHandle);
+      this.uploads.cancel(type, h);
+      this.emit("uploaded", type, handle, new Uint8Array(0));
+      return ok({ length: 0 });
+    }
+    const r = this.uploads.write(type, h, offset, data);
+    if (r === "not-announced") return this.refuse(CompletionCode.InvalidFileHandle);
+    if (r === "out-of-range") return this.refuse(CompletionCode.DataOutOfRange);
+    this.stats.writes++;
+    if (r) this.emit("uploaded", type, handle, r);
+    return ok({ length: data.length });
+  }
+
+  private refuse(code: number) {
+    this.stats.refused++;
+    return fail(code);
+  }
+}
