@@ -1,0 +1,98 @@
+/**
+ * `hostbridge host-sim`: runs the simulated host on its serial link (stdio by default,
+ * or a tty path), with its status file, control socket and VMI TLS endpoint.
+ */
+import { promises as fs } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { injectFaults } from "../src/link/fault-injecting-link.js";
+import { pace } from "../src/link/paced-link.js";
+import type { SerialLink } from "../src/link/serial-link.js";
+import { openStdioLink } from "../src/link/stdio-link.js";
+import { openTtyDevice } from "../src/link/tty-device-link.js";
+import { createLogger } from "../src/log.js";
+import { HostSimulator, type HostSimSettings } from "./host-simulator.js";
+import { startVmiTlsServer, type VmiTlsServer } from "./vmi-tls.js";
+
+export interface HostSimRunOptions {
+  tty?: string;
+  stateDir?: string;
+  control?: string;
+  baud?: number;
+  hostOff?: boolean;
+  vmiTlsPort?: number;
+  settings: Partial<HostSimSettings>;
+}
+
+export async function runHostSim(opts: HostSimRunOptions): Promise<void> {
+  const log = createLogger("host-sim");
+  let link: SerialLink = opts.tty ? await openTtyDevice(opts.tty, { baud: opts.baud }) : openStdioLink();
+  const faults = opts.settings.faults;
+  if (faults && (faults.corrupt > 0 || faults.drop > 0)) {
+    link = injectFaults(link, { corruptRate: faults.corrupt, dropRate: faults.drop, seed: faults.seed });
+  }
+  if (opts.baud) link = pace(link, { baud: opts.baud });
+
+  const sim = new HostSimulator(link, opts.settings, { log });
+  let tls: VmiTlsServer | null = null;
+  sim.on("root", (boot) => tls?.updateCredentials({ certPem: boot.rootPem }, boot.server));
+
+  const statusPath = opts.stateDir ? join(opts.stateDir, "host-sim.json") : null;
+  const writeStatus = async () => {
+    if (!statusPath) return;
+    const status = { pid: process.pid, ...sim.stats(), vmiTls: tls ? { host: "127.0.0.1", port: tls.port, ...tls.stats } : null };
+    const tmp = `${statusPath}.tmp`;
+    await fs.writeFile(tmp, `${JSON.stringify(status, null, 2)}\n`);
+    await fs.rename(tmp, statusPath);
+  };
+  if (opts.stateDir) await fs.mkdir(opts.stateDir, { recursive: true });
+
+  if (!opts.hostOff) await sim.powerOn();
+  if (opts.vmiTlsPort !== undefined) {
+    const boot = sim.ca.current ?? (await sim.ca.newRoot(0));
+    tls = await startVmiTlsServer({ port: opts.vmiTlsPort, root: { certPem: boot.rootPem }, server: boot.server, logger: log });
+    log.info({ port: tls.port }, "VMI TLS endpoint listening on 127.0.0.1");
+  }
+  const control = opts.control ? await startControlSocket(opts.control, sim) : null;
+  const statusTimer = setInterval(() => void writeStatus().catch(() => undefined), 1000);
+  await writeStatus();
+
+  const stop = async (why: string) => {
+    clearInterval(statusTimer);
+    sim.close();
+    await writeStatus().catch(() => undefined);
+    process.stderr.write(`host-sim: stopping (${why}): ${JSON.stringify(sim.stats())}\n`);
+    control?.close();
+    await tls?.close();
+    await link.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGHUP", () => void sim.reboot());
+  link.on("close", (reason) => void stop(`link closed: ${reason}`));
+}
+
+/** JSON lines: {"power":"on"|"off"|"reboot"} or {"status":true}; each answered with the status. */
+async function startControlSocket(path: string, sim: HostSimulator): Promise<Server> {
+  await fs.rm(path, { force: true });
+  const server = createServer((sock) => {
+    createInterface({ input: sock }).on("line", (line) => {
+      void (async () => {
+        try {
+          const req = JSON.parse(line) as { power?: string; status?: boolean };
+          if (req.power === "on") await sim.powerOn();
+          else if (req.power === "off") sim.powerOff();
+          else if (req.power === "reboot") await sim.reboot();
+          else if (!req.status) throw new Error('expected {"power":"on|off|reboot"} or {"status":true}');
+          sock.write(`${JSON.stringify({ ok: true, ...sim.stats() })}\n`);
+        } catch (e) {
+          sock.write(`${JSON.stringify({ ok: false, error: (e as Error).message })}\n`);
+        }
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  return server;
+}
