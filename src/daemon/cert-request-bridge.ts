@@ -1,0 +1,257 @@
+/**
+ * Carries CA-manager entries to the host and results back. For each Pending entry:
+ * offer its CSR for ReadFileByType and announce it (NewFileAvailable type 4, handle =
+ * entry id); when the host pushes a complete certificate for that handle, hand it to
+ * the sink; when it refuses the CSR (any of the three BadCSR signals), say so. While
+ * the host does not answer, the entry stays Pending and is announced again with
+ * backoff, and at once when the host is seen coming up.
+ */
+import { EventEmitter } from "eventemitter3";
+import { GetTID } from "../../pldm-codec/pldm/base.js";
+import { NewFileAvailable } from "../../pldm-codec/pldm/ibm-file-io.js";
+import { CompletionCode, FileStatus, IbmFileType } from "../../pldm-codec/pldm/names.js";
+import type { FileIoService, Metadata } from "../files/file-io-service.js";
+import { silentLogger, type Logger } from "../log.js";
+import type { Clock, Timer } from "../os/clock.js";
+import type { PldmRequester } from "../pldm/pldm-requester.js";
+
+export interface CaEntry {
+  id: number;
+  path: string;
+  csr: string;
+}
+
+/** Where results go (the D-Bus entry, in the daemon). */
+export interface CaEntrySink {
+  complete(entry: CaEntry, certPem: string): Promise<void>;
+  badCsr(entry: CaEntry, why: string): Promise<void>;
+}
+
+export type HostLinkState = "unknown" | "up" | "down";
+
+export interface BridgeSettings {
+  hostEid: number;
+  /** First re-announce delay after a failed announce; doubles up to maxBackoffMs. */
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  /** Announce again when no certificate came this long after a good announce. */
+  certWaitMs: number;
+  /** GetTID probe period while the host is down and entries wait. */
+  probeIntervalMs: number;
+}
+
+export const DEFAULT_BRIDGE_SETTINGS: BridgeSettings = {
+  hostEid: 9,
+  initialBackoffMs: 1000,
+  maxBackoffMs: 30_000,
+  certWaitMs: 60_000,
+  probeIntervalMs: 3000,
+};
+
+interface Tracked {
+  entry: CaEntry;
+  backoffMs: number;
+  timer: Timer | null;
+  announcing: boolean;
+  settled: boolean;
+}
+
+export interface BridgeEvents {
+  host: (state: HostLinkState) => void;
+  settled: (entry: CaEntry, outcome: "complete" | "bad-csr") => void;
+}
+
+export class CertRequestBridge extends EventEmitter<BridgeEvents> {
+  readonly settings: BridgeSettings;
+  readonly counters = { completed: 0, refused: 0, announces: 0, announceFailures: 0 };
+  private readonly tracked = new Map<number, Tracked>();
+  private hostState: HostLinkState = "unknown";
+  private lastSeenMs: number | null = null;
+  private probeTimer: Timer | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly files: FileIoService,
+    private readonly requester: PldmRequester,
+    private readonly sink: CaEntrySink,
+    private readonly clock: Clock,
+    settings: Partial<BridgeSettings> = {},
+    private readonly log: Logger = silentLogger,
+  ) {
+    super();
+    this.settings = { ...DEFAULT_BRIDGE_SETTINGS, ...settings };
+    files.on("activity", () => this.hostSeen());
+    files.on("announced", (type, handle, length, metadata) => this.onAnnounced(type, handle, length, metadata));
+    files.on("uploaded", (type, handle, data) => {
+      if (type === IbmFileType.SignedCert) void this.onCertificate(handle, data);
+    });
+    files.on("acked", (type, handle, status) => {
+      if (type === IbmFileType.CertSigningRequest && status === FileStatus.BadCsr) void this.settleBad(handle, "host acknowledged the CSR with status BadCSR");
+    });
+  }
+
+  get host(): { state: HostLinkState; lastSeenMs: number | null } {
+    return { state: this.hostState, lastSeenMs: this.lastSeenMs };
+  }
+
+  pendingCount(): number {
+    return this.tracked.size;
+  }
+
+  isTracked(id: number): boolean {
+    return this.tracked.has(id);
+  }
+
+  /** Whether the host may upload a certificate for this handle: only for entries we announced. */
+  expectsCertificate(handle: number): boolean {
+    const t = this.tracked.get(handle);
+    return !!t && !t.settled;
+  }
+
+  /** Takes up an entry (idempotent: one already in flight is left alone). */
+  take(entry: CaEntry): void {
+    if (this.closed || this.tracked.has(entry.id)) return;
+    // pldmd sends the CSR with one newline appended, and counts it.
+    this.files.offer(IbmFileType.CertSigningRequest, entry.id, new TextEncoder().encode(`${entry.csr}\n`));
+    this.tracked.set(entry.id, { entry, backoffMs: this.settings.initialBackoffMs, timer: null, announcing: false, settled: false });
+    this.log.info({ id: entry.id, path: entry.path }, "CSR entry taken up");
+    if (this.hostState === "down") this.ensureProbe();
+    else void this.announce(entry.id);
+  }
+
+  /** The entry is gone (deleted on D-Bus): forget it and everything it held. */
+  drop(id: number): void {
+    const t = this.tracked.get(id);
+    if (!t) return;
+    t.timer?.cancel();
+    this.tracked.delete(id);
+    this.files.withdraw(IbmFileType.CertSigningRequest, id);
+    this.files.cancelUpload(IbmFileType.SignedCert, id);
+    this.log.info({ id }, "CSR entry dropped");
+  }
+
+  /** The host is up (a root push, or a probe answered): announce every waiting entry now. */
+  hostUp(): void {
+    this.setHost("up");
+    for (const [id, t] of this.tracked) {
+      if (t.settled || t.announcing) continue;
+      t.timer?.cancel();
+      t.timer = null;
+      t.backoffMs = this.settings.initialBackoffMs;
+      void this.announce(id);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.probeTimer?.cancel();
+    for (const t of this.tracked.values()) t.timer?.cancel();
+  }
+
+  private hostSeen(): void {
+    this.lastSeenMs = this.clock.now();
+    if (this.hostState !== "up") this.hostUp();
+  }
+
+  private setHost(state: HostLinkState): void {
+    if (state === this.hostState) return;
+    this.hostState = state;
+    this.log.info({ host: state }, "host link state");
+    this.emit("host", state);
+    if (state === "down") this.ensureProbe();
+  }
+
+  private async announce(id: number): Promise<void> {
+    const t = this.tracked.get(id);
+    if (!t || t.settled || t.announcing || this.closed) return;
+    t.announcing = true;
+    this.counters.announces++;
+    const length = new TextEncoder().encode(`${t.entry.csr}\n`).length;
+    let ok = false;
+    try {
+      const r = await this.requester.request(this.settings.hostEid, NewFileAvailable, { fileType: IbmFileType.CertSigningRequest, fileHandle: id, length });
+      ok = r.completionCode === CompletionCode.Success;
+      if (!ok) this.log.warn({ id, completionCode: r.completionCode }, "host refused the CSR announcement");
+      else this.hostSeen();
+    } catch (e) {
+      this.log.warn({ id, err: (e as Error).message }, "CSR announcement got no answer");
+      this.setHost("down");
+    } finally {
+      t.announcing = false;
+    }
+    if (!this.tracked.has(id) || t.settled || this.closed) return;
+    if (ok) {
+      t.backoffMs = this.settings.initialBackoffMs;
+      this.schedule(t, this.settings.certWaitMs);
+    } else {
+      this.counters.announceFailures++;
+      this.schedule(t, t.backoffMs);
+      t.backoffMs = Math.min(this.settings.maxBackoffMs, t.backoffMs * 2);
+    }
+  }
+
+  private schedule(t: Tracked, ms: number): void {
+    t.timer?.cancel();
+    t.timer = this.clock.after(ms, () => {
+      t.timer = null;
+      if (this.hostState === "down") this.ensureProbe();
+      else void this.announce(t.entry.id);
+    });
+  }
+
+  /** While the host is down and entries wait, ask GetTID now and then; an answer means it is back. */
+  private ensureProbe(): void {
+    if (this.probeTimer || this.closed) return;
+    this.probeTimer = this.clock.after(this.settings.probeIntervalMs, () => {
+      void this.requester.request(this.settings.hostEid, GetTID, {}).then(
+        (r) => {
+          this.probeTimer = null;
+          if (r.completionCode === CompletionCode.Success) this.hostSeen();
+          else this.ensureProbe();
+        },
+        () => {
+          this.probeTimer = null;
+          if (this.hostState === "down" && this.tracked.size > 0) this.ensureProbe();
+        },
+      );
+    });
+  }
+
+  private onAnnounced(type: number, handle: number, _length: number, metadata: Metadata | null): void {
+    if (type === IbmFileType.SignedCert && metadata?.metadata1 === 3) {
+      void this.settleBad(handle, "host announced the certificate with metadata1 = 3 (bad CSR)");
+    }
+  }
+
+  private async onCertificate(handle: number, data: Uint8Array): Promise<void> {
+    if (data.length === 0) return this.settleBad(handle, "host wrote an empty certificate");
+    const t = this.tracked.get(handle);
+    if (!t || t.settled) return;
+    t.settled = true;
+    t.timer?.cancel();
+    try {
+      await this.sink.complete(t.entry, new TextDecoder().decode(data));
+      this.counters.completed++;
+      this.emit("settled", t.entry, "complete");
+    } catch (e) {
+      this.log.error({ id: handle, err: (e as Error).message }, "could not write the certificate to the entry");
+    }
+    this.drop(handle);
+  }
+
+  private async settleBad(handle: number, why: string): Promise<void> {
+    const t = this.tracked.get(handle);
+    if (!t || t.settled) return;
+    t.settled = true;
+    t.timer?.cancel();
+    this.log.info({ id: handle, why }, "CSR refused by the host");
+    try {
+      await this.sink.badCsr(t.entry, why);
+      this.counters.refused++;
+      this.emit("settled", t.entry, "bad-csr");
+    } catch (e) {
+      this.log.error({ id: handle, err: (e as Error).message }, "could not mark the entry BadCSR");
+    }
+    this.drop(handle);
+  }
+}
