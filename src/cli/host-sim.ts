@@ -1,0 +1,70 @@
+/** `hostbridge host-sim`: the simulated PHYP/VMI CA host. */
+import { Option, type Command } from "commander";
+import { parseFaults } from "../../host-sim/faults.js";
+import { DEFAULT_HOST_SIM_SETTINGS, type BadCsrSignal } from "../../host-sim/host-simulator.js";
+import { runHostSim } from "../../host-sim/main.js";
+import { DEFAULT_VMI_CA_SETTINGS } from "../../host-sim/vmi-ca.js";
+import type { KeyPairKind } from "../x509/index.js";
+import { eidOption, intOption, portOption } from "./options.js";
+
+interface HostSimFlags {
+  tty?: string;
+  stateDir?: string;
+  control?: string;
+  hostEid: number;
+  bmcEid: number;
+  key: KeyPairKind;
+  readChunk: number;
+  writeChunk: number;
+  badCsr: BadCsrSignal;
+  withMetadata: boolean;
+  faults?: string;
+  baud?: number;
+  hostOff: boolean;
+  vmiTlsPort?: number;
+  validityDays: number;
+}
+
+export function registerHostSim(program: Command): void {
+  program
+    .command("host-sim")
+    .description("run the simulated host (VMI CA) on a serial link: stdio by default")
+    .option("--tty <path>", "use this tty device instead of stdin/stdout")
+    .option("--state-dir <dir>", "write host-sim.json (status and counters) here")
+    .option("--control <socket>", "unix socket taking {\"power\":\"on|off|reboot\"} lines")
+    .option("--host-eid <eid>", "our MCTP EID", eidOption, DEFAULT_HOST_SIM_SETTINGS.hostEid)
+    .option("--bmc-eid <eid>", "the BMC's MCTP EID", eidOption, DEFAULT_HOST_SIM_SETTINGS.bmcEid)
+    .addOption(new Option("--key <kind>", "VMI root key type").choices(["rsa2048", "p256"]).default("rsa2048"))
+    .option("--read-chunk <bytes>", "ReadFileByType chunk when pulling a CSR (0 = whole file)", intOption(0, 65536), 0)
+    .option("--write-chunk <bytes>", "WriteFileByType chunk when pushing a certificate (0 = whole)", intOption(0, 65536), 0)
+    .addOption(
+      new Option("--bad-csr <signal>", "how a bad CSR is refused").choices(["file-ack-metadata", "new-file-metadata", "empty-write"]).default("file-ack-metadata"),
+    )
+    .option("--with-metadata", "announce certificates with NewFileAvailableWithMetaData", false)
+    .option("--faults <list>", "e.g. corrupt=0.01,drop=0.01,delay=50,notready=0.1,sign-delay=200,seed=7")
+    .option("--baud <bps>", "pace our sending to this line speed (10 bits a byte)", intOption(300, 100_000_000))
+    .option("--host-off", "start powered off (silent)", false)
+    .option("--vmi-tls-port <port>", "serve the VMI mutual-TLS endpoint on 127.0.0.1 (0 = any port)", portOption)
+    .option("--validity-days <days>", "client certificate validity", intOption(1, 36500), DEFAULT_VMI_CA_SETTINGS.clientValidityDays)
+    .action(async (f: HostSimFlags) => {
+      await runHostSim({
+        tty: f.tty,
+        stateDir: f.stateDir,
+        control: f.control,
+        baud: f.baud,
+        hostOff: f.hostOff,
+        vmiTlsPort: f.vmiTlsPort,
+        settings: {
+          hostEid: f.hostEid,
+          bmcEid: f.bmcEid,
+          tid: f.hostEid,
+          readChunk: f.readChunk,
+          writeChunk: f.writeChunk,
+          badCsrSignal: f.badCsr,
+          announceWithMetadata: f.withMetadata,
+          faults: parseFaults(f.faults),
+          ca: { ...DEFAULT_VMI_CA_SETTINGS, keyKind: f.key, clientValidityDays: f.validityDays },
+        },
+      });
+    });
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+/** `hostbridge`: one binary, one sub-command per part. */
+import { Command } from "commander";
+import { registerCert } from "./cert.js";
+import { registerDecode } from "./decode.js";
+import { registerHostSim } from "./host-sim.js";
+
+const program = new Command()
+  .name("hostbridge")
+  .description("PLDM host bridge for the VMI certificate exchange, its simulated host, and trace tools")
+  .showHelpAfterError();
+
+registerDecode(program);
+registerHostSim(program);
+registerCert(program);
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`hostbridge: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(2);
+});

@@ -1,0 +1,37 @@
+/** One aligned line per record, for people reading a trace in a terminal. */
+import type { TraceRecord } from "./trace-record.js";
+
+const COLORS = { red: "\x1b[31m", green: "\x1b[32m", cyan: "\x1b[36m", dim: "\x1b[2m", reset: "\x1b[0m" };
+
+function fieldText(fields: Record<string, unknown> | null): string {
+  if (!fields) return "";
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(fields)) {
+    if (k === "fileTypeName" || k === "dataLength") continue;
+    if (k === "data" && typeof v === "string") {
+      parts.push(`data=<${fields.dataLength as number} bytes>`);
+    } else if (k === "fileType" && fields.fileTypeName) {
+      parts.push(`fileType=${String(v)}(${String(fields.fileTypeName)})`);
+    } else {
+      parts.push(`${k}=${Array.isArray(v) ? `[${v.join(",")}]` : String(v)}`);
+    }
+  }
+  return parts.join(" ");
+}
+
+export function formatRecord(r: TraceRecord, color = false): string {
+  const c = (name: keyof typeof COLORS, s: string) => (color ? `${COLORS[name]}${s}${COLORS.reset}` : s);
+  const route = r.src === null ? "".padEnd(8) : `${r.src}->${r.dest}`.padEnd(8);
+  const tag = r.tag === null ? "".padEnd(7) : `tag${r.tag}${r.tagOwner ? " TO" : "   "}`;
+  const head = `#${String(r.index).padEnd(5)} ${(r.time ?? "").padEnd(r.time ? 24 : 0)}${(r.dir ?? "").padEnd(3)}${route}${tag} `;
+  if (r.pldm) {
+    const p = r.pldm;
+    const kind = p.request ? c("cyan", p.datagram ? "dgm" : "req") : c("green", "rsp");
+    const name = `${p.typeName ?? `type${p.type}`}/${p.commandName ?? `cmd0x${p.command.toString(16)}`}`;
+    const cc = p.completionCode === null ? "" : ` cc=${p.completionCodeName ?? `0x${p.completionCode.toString(16)}`}`;
+    const line = `${head}${kind} iid${String(p.instanceId).padEnd(3)}${name.padEnd(34)}${cc} ${fieldText(p.fields)}`.trimEnd();
+    return r.error ? `${line} ${c("red", `! ${r.error}`)}` : line;
+  }
+  if (r.error) return `${head}${c("red", `ERROR ${r.error}`)} ${c("dim", r.raw)}`.trimEnd();
+  return `${head}mctp type ${r.messageType ?? "?"} length ${r.length ?? 0} ${c("dim", r.raw)}`.trimEnd();
+}
