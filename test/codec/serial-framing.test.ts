@@ -59,7 +59,7 @@ describe("DSP0253 serial framing", () => {
 
   it("drops a frame whose FCS does not match, and reports it", () => {
     const f = encodeSerialFrame(Uint8Array.of(1, 9, 8, 0xc8, 1, 0x80, 0, 2));
-    f[f.length - 2] ^= 0xff;
+    f[f.length - 2] = (f[f.length - 2] ?? 0) ^ 0xff;
     const d = new SerialDeframer();
     const evs = d.push(f);
     expect(evs).toEqual([{ kind: "error", reason: "bad-fcs", raw: f }]);
