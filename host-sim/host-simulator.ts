@@ -35,6 +35,8 @@ export interface HostSimSettings {
   ca: VmiCaSettings;
   faults: HostFaults;
   requester: Partial<RequesterSettings>;
+  /** Extra tries for a file chunk that got no answer (a noisy line). */
+  chunkRetries: number;
   /** Pause between root push attempts while the BMC does not answer, ms. */
   rootRetryMs: number;
 }
@@ -50,6 +52,7 @@ export const DEFAULT_HOST_SIM_SETTINGS: HostSimSettings = {
   ca: DEFAULT_VMI_CA_SETTINGS,
   faults: NO_FAULTS,
   requester: { concurrency: 4 },
+  chunkRetries: 5,
   rootRetryMs: 1000,
 };
 
@@ -183,7 +186,10 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
     const data = new TextEncoder().encode(boot.rootPem);
     while (generation === this.generation && this.terminus) {
       try {
-        await pushFile(this.terminus.requester, this.settings.bmcEid, IbmFileType.RootCert, 0, data, { chunkSize: this.settings.writeChunk || undefined });
+        await pushFile(this.terminus.requester, this.settings.bmcEid, IbmFileType.RootCert, 0, data, {
+          chunkSize: this.settings.writeChunk || undefined,
+          chunkRetries: this.settings.chunkRetries,
+        });
         this.counters.rootPushes++;
         this.log.info({ fingerprint: boot.rootFingerprint }, "root certificate pushed to the BMC");
         return;
@@ -199,9 +205,9 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
     const terminus = this.terminus;
     if (!terminus) return;
     this.inFlight.add(handle);
-    const { bmcEid, readChunk, writeChunk, faults } = this.settings;
+    const { bmcEid, readChunk, writeChunk, faults, chunkRetries } = this.settings;
     try {
-      const csr = await pullFile(terminus.requester, bmcEid, IbmFileType.CertSigningRequest, handle, length, readChunk || length);
+      const csr = await pullFile(terminus.requester, bmcEid, IbmFileType.CertSigningRequest, handle, length, { chunkSize: readChunk, chunkRetries });
       let certPem: string;
       try {
         certPem = await this.ca.sign(new TextDecoder().decode(csr));
@@ -214,7 +220,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
       if (generation !== this.generation) return;
       const cert = new TextEncoder().encode(certPem);
       const metadata = this.settings.announceWithMetadata ? { metadata1: 0, metadata2: 0, metadata3: 0, metadata4: 0 } : undefined;
-      await pushFile(terminus.requester, bmcEid, IbmFileType.SignedCert, handle, cert, { chunkSize: writeChunk || undefined, metadata });
+      await pushFile(terminus.requester, bmcEid, IbmFileType.SignedCert, handle, cert, { chunkSize: writeChunk || undefined, metadata, chunkRetries });
       this.counters.signed++;
       this.emit("signed", handle, certPem);
     } catch (e) {

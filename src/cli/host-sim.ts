@@ -23,6 +23,9 @@ interface HostSimFlags {
   hostOff: boolean;
   vmiTlsPort?: number;
   validityDays: number;
+  responseTimeout: number;
+  retries: number;
+  chunkRetries: number;
 }
 
 export function registerHostSim(program: Command): void {
@@ -45,6 +48,9 @@ export function registerHostSim(program: Command): void {
     .option("--baud <bps>", "pace our sending to this line speed (10 bits a byte)", intOption(300, 100_000_000))
     .option("--host-off", "start powered off (silent)", false)
     .option("--vmi-tls-port <port>", "serve the VMI mutual-TLS endpoint on 127.0.0.1 (0 = any port)", portOption)
+    .option("--response-timeout <ms>", "PLDM response time-out for our requests", intOption(10, 60_000), 2000)
+    .option("--retries <n>", "PLDM retries per request (same instance id)", intOption(0, 10), 2)
+    .option("--chunk-retries <n>", "extra tries for a file chunk that got no answer", intOption(0, 100), 5)
     .option("--validity-days <days>", "client certificate validity", intOption(1, 36500), DEFAULT_VMI_CA_SETTINGS.clientValidityDays)
     .action(async (f: HostSimFlags) => {
       await runHostSim({
@@ -63,6 +69,8 @@ export function registerHostSim(program: Command): void {
           badCsrSignal: f.badCsr,
           announceWithMetadata: f.withMetadata,
           faults: parseFaults(f.faults),
+          requester: { concurrency: 4, responseTimeoutMs: f.responseTimeout, retries: f.retries },
+          chunkRetries: f.chunkRetries,
           ca: { ...DEFAULT_VMI_CA_SETTINGS, keyKind: f.key, clientValidityDays: f.validityDays },
         },
       });

@@ -1,6 +1,7 @@
 /** The requester side of IBM OEM file I/O by type: push a file to the peer, or pull one from it. */
 import { NewFileAvailable, NewFileAvailableWithMetaData, ReadFileByType, WriteFileByType } from "../../pldm-codec/pldm/ibm-file-io.js";
 import { completionCodeName, CompletionCode, PldmType } from "../../pldm-codec/pldm/names.js";
+import { PldmRequestError } from "../pldm/errors.js";
 import type { PldmRequester } from "../pldm/pldm-requester.js";
 import type { Metadata } from "./file-io-service.js";
 
@@ -19,11 +20,27 @@ function check(command: string, completionCode: number): void {
   if (completionCode !== CompletionCode.Success) throw new FileTransferError(command, completionCode);
 }
 
+/**
+ * Runs one chunk's request, trying it again (with a fresh instance id) when it got no
+ * answer at all. Safe because reads and writes at an offset are idempotent.
+ */
+async function withChunkRetries<T>(retries: number, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof PldmRequestError) || e.reason !== "timeout" || attempt >= retries) throw e;
+    }
+  }
+}
+
 export interface PushOptions {
   /** Bytes per WriteFileByType; the whole file in one request by default. */
   chunkSize?: number;
   /** Announce with NewFileAvailableWithMetaData instead. */
   metadata?: Metadata;
+  /** Extra tries for a chunk that got no answer after the requester's own retries. */
+  chunkRetries?: number;
 }
 
 /** Announces a file and writes it, in one or more chunks. */
@@ -35,18 +52,26 @@ export async function pushFile(r: PldmRequester, peer: number, fileType: number,
   const chunk = Math.max(1, opts.chunkSize ?? data.length);
   for (let offset = 0; offset < data.length; offset += chunk) {
     const part = data.subarray(offset, Math.min(data.length, offset + chunk));
-    const w = await r.request(peer, WriteFileByType, { fileType, fileHandle, offset, length: part.length, data: part });
+    const w = await withChunkRetries(opts.chunkRetries ?? 0, () => r.request(peer, WriteFileByType, { fileType, fileHandle, offset, length: part.length, data: part }));
     check(WriteFileByType.name, w.completionCode);
   }
 }
 
 /** Reads `length` bytes of a file from the peer, `chunkSize` at a time (whole by default). */
-export async function pullFile(r: PldmRequester, peer: number, fileType: number, fileHandle: number, length: number, chunkSize = length): Promise<Uint8Array> {
+export async function pullFile(
+  r: PldmRequester,
+  peer: number,
+  fileType: number,
+  fileHandle: number,
+  length: number,
+  opts: { chunkSize?: number; chunkRetries?: number } = {},
+): Promise<Uint8Array> {
+  const chunkSize = opts.chunkSize || length;
   const out = new Uint8Array(length);
   let offset = 0;
   while (offset < length) {
     const want = Math.min(Math.max(1, chunkSize), length - offset);
-    const resp = await r.request(peer, ReadFileByType, { fileType, fileHandle, offset, length: want });
+    const resp = await withChunkRetries(opts.chunkRetries ?? 0, () => r.request(peer, ReadFileByType, { fileType, fileHandle, offset, length: want }));
     check(ReadFileByType.name, resp.completionCode);
     const { data } = resp.fields as { data: Uint8Array };
     if (data.length === 0) break; // the file is shorter than announced
