@@ -75,7 +75,7 @@ describe("strict decode", () => {
   it("rejects a u64 length above 2^53", () => expectReason("853f0a04000700000000000000000000ff", "value-out-of-range"));
   it("rejects a non-BCD version", () => expectReason("00000300000000000500f0f0fa", "reserved-value"));
   it("treats an undefined command as undecoded, not as an error", () => {
-    const m = decodePldmMessage(Uint8Array.of(0x80, 0x02, 0x51, 1, 2, 3));
+    const m = decodePldmMessage(Uint8Array.of(0x80, 0x02, 0x52, 1, 2, 3)); // FindPDR: named, not defined
     expect(m.def).toBeNull();
     expect(m.fields).toBeNull();
   });
