@@ -1,0 +1,143 @@
+/**
+ * The CA manager (bmc-vmi-ca's role): SignCSR makes an entry holding the CSR under
+ * /xyz/openbmc_project/certs/ca and announces it with InterfacesAdded; the PLDM side
+ * writes ClientCertificate and Status back; clients delete entries when done. On a real
+ * BMC the real one runs; this one serves tests and the local stack. With a state file its
+ * entries survive a restart (the real one keeps them in memory only).
+ */
+import { promises as fs } from "node:fs";
+import { silentLogger, type Logger } from "../log.js";
+import type { BusConnection } from "./bus-connection.js";
+import { DbusError, Errors, type ExportedObject } from "./exported-object.js";
+import { CaEntryIface, CaManager, EntryState, entryPath, type EntryStateValue } from "./names.js";
+
+interface StoredEntry {
+  id: number;
+  csr: string;
+  clientCertificate: string;
+  status: EntryStateValue;
+}
+
+const STATES = new Set<string>(Object.values(EntryState));
+
+export class CaManagerService {
+  private nextId = 1;
+  private readonly entries = new Map<number, ExportedObject>();
+  private saving: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly bus: BusConnection,
+    private readonly statePath: string | null,
+    private readonly log: Logger,
+  ) {}
+
+  /** Exports the manager, restores saved entries, then takes the well-known name. */
+  static async start(bus: BusConnection, opts: { statePath?: string; log?: Logger } = {}): Promise<CaManagerService> {
+    const svc = new CaManagerService(bus, opts.statePath ?? null, opts.log ?? silentLogger);
+    bus.addObjectManager(CaManager.path);
+    bus.exportObject(CaManager.path, [
+      { name: CaManager.authority, methods: { SignCSR: { in: "s", out: "o", handler: ([csr]) => [svc.signCsr(String(csr))] } } },
+      { name: CaManager.deleteAll, methods: { DeleteAll: { in: "", out: "", handler: () => (svc.deleteAll(), []) } } },
+    ]);
+    await svc.restore();
+    await bus.requestName(CaManager.service);
+    return svc;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  signCsr(csr: string): string {
+    const bytes = new TextEncoder().encode(csr).length;
+    if (bytes === 0) throw new DbusError(Errors.invalidArgument, "the CSR is empty");
+    if (bytes > CaManager.maxCsrBytes) throw new DbusError(Errors.invalidArgument, `the CSR is ${bytes} bytes; at most ${CaManager.maxCsrBytes} are accepted`);
+    const id = this.nextId++;
+    this.addEntry({ id, csr, clientCertificate: "", status: EntryState.Pending });
+    this.log.info({ id, bytes }, "CSR entry created");
+    return entryPath(id);
+  }
+
+  deleteAll(): void {
+    for (const id of [...this.entries.keys()]) this.deleteEntry(id);
+  }
+
+  private addEntry(e: StoredEntry): void {
+    const obj = this.bus.exportObject(entryPath(e.id), [
+      { name: CaEntryIface.csr, properties: { CSR: { type: "s", value: e.csr, access: "const" } } },
+      {
+        name: CaEntryIface.entry,
+        properties: {
+          ClientCertificate: { type: "s", value: e.clientCertificate, access: "readwrite" },
+          Status: {
+            type: "s",
+            value: e.status,
+            access: "readwrite",
+            onSet: (v) => {
+              if (!STATES.has(String(v))) throw new DbusError(Errors.invalidArgument, `Status must be one of ${[...STATES].join(", ")}`);
+              return v;
+            },
+          },
+        },
+      },
+      { name: CaEntryIface.delete, methods: { Delete: { in: "", out: "", handler: () => (this.deleteEntry(e.id), []) } } },
+    ]);
+    const save = obj.onPropertiesChanged;
+    obj.onPropertiesChanged = (iface, changed) => {
+      save?.(iface, changed);
+      this.save();
+    };
+    this.entries.set(e.id, obj);
+    this.save();
+  }
+
+  private deleteEntry(id: number): void {
+    if (!this.entries.delete(id)) return;
+    this.bus.unexportObject(entryPath(id));
+    this.log.info({ id }, "CSR entry deleted");
+    this.save();
+  }
+
+  private snapshot(): { nextId: number; entries: StoredEntry[] } {
+    const entries = [...this.entries].map(([id, obj]) => ({
+      id,
+      csr: String(obj.get(CaEntryIface.csr, "CSR")),
+      clientCertificate: String(obj.get(CaEntryIface.entry, "ClientCertificate")),
+      status: obj.get(CaEntryIface.entry, "Status") as EntryStateValue,
+    }));
+    return { nextId: this.nextId, entries };
+  }
+
+  /** Writes the state file aside and renames it in, one write at a time. */
+  private save(): void {
+    if (!this.statePath) return;
+    const path = this.statePath;
+    const text = JSON.stringify(this.snapshot());
+    this.saving = this.saving.then(async () => {
+      try {
+        await fs.writeFile(`${path}.tmp`, text);
+        await fs.rename(`${path}.tmp`, path);
+      } catch (e) {
+        this.log.error({ err: (e as Error).message, path }, "could not save CA entries");
+      }
+    });
+  }
+
+  private async restore(): Promise<void> {
+    if (!this.statePath) return;
+    let text: string;
+    try {
+      text = await fs.readFile(this.statePath, "utf8");
+    } catch {
+      return;
+    }
+    try {
+      const state = JSON.parse(text) as { nextId: number; entries: StoredEntry[] };
+      for (const e of state.entries) this.addEntry(e);
+      this.nextId = Math.max(state.nextId, ...state.entries.map((e) => e.id + 1), 1);
+      this.log.info({ entries: state.entries.length }, "CA entries restored");
+    } catch (e) {
+      this.log.error({ err: (e as Error).message, path: this.statePath }, "ignoring an unreadable CA state file");
+    }
+  }
+}
