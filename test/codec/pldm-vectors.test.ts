@@ -1,6 +1,7 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { decodePldmMessage, encodeRequest, encodeResponse, defaultRegistry } from "../../pldm-codec/pldm/index.js";
-import { fromHex, publicVectors, toHex } from "../support/vectors.js";
+import { fromHex, publicVectors, toHex, upstreamVectorsPath, vectorsPath } from "../support/vectors.js";
 
 describe("public PLDM vectors", () => {
   for (const v of publicVectors.pldm) {
@@ -23,4 +24,10 @@ describe("public PLDM vectors", () => {
       expect(toHex(bytes)).toBe(v.hex);
     });
   }
+});
+
+describe("the vector copy in the repository", () => {
+  it.skipIf(!upstreamVectorsPath)("is byte-identical to ../shared/vectors/public-vectors.json", () => {
+    expect(readFileSync(vectorsPath, "utf8")).toBe(readFileSync(upstreamVectorsPath!, "utf8"));
+  });
 });

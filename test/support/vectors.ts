@@ -1,5 +1,5 @@
 /** The public byte vectors from ../shared, checked against the C implementations. */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -15,21 +15,23 @@ export interface SerialVector {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The repo sits beside `shared/`; from dist/test/support or test/support walk up to it. */
-function findVectors(): string {
+/**
+ * A copy lives in the repository (test/vectors) so a clean checkout tests on its own;
+ * the original sits in ../shared beside the repository when there is one.
+ */
+function walkUpFor(...parts: string[]): string | null {
   for (let dir = here, i = 0; i < 6; i++, dir = resolve(dir, "..")) {
-    const p = resolve(dir, "..", "shared", "vectors", "public-vectors.json");
-    try {
-      readFileSync(p);
-      return p;
-    } catch {
-      /* keep walking up */
-    }
+    const p = resolve(dir, ...parts);
+    if (existsSync(p)) return p;
   }
-  throw new Error("shared/vectors/public-vectors.json not found beside the repository");
+  return null;
 }
 
-export const publicVectors = JSON.parse(readFileSync(findVectors(), "utf8")) as { pldm: PldmVector[]; serial: SerialVector[] };
+export const vectorsPath = walkUpFor("test", "vectors", "public-vectors.json") ?? "test/vectors/public-vectors.json";
+/** The upstream original, or null when this checkout has no ../shared beside it. */
+export const upstreamVectorsPath = walkUpFor("..", "shared", "vectors", "public-vectors.json");
+
+export const publicVectors = JSON.parse(readFileSync(vectorsPath, "utf8")) as { pldm: PldmVector[]; serial: SerialVector[] };
 
 export const fromHex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
 export const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
