@@ -1,0 +1,63 @@
+/** curl as the REST client: a real HTTP stack and TLS check, run without blocking the server in this process. */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface CurlRequest {
+  readonly method?: "GET" | "POST" | "DELETE";
+  readonly cacert: string;
+  readonly basic?: readonly [string, string];
+  readonly token?: string;
+  /** Sent as is with Content-Type application/json unless contentType says otherwise. */
+  readonly body?: string;
+  readonly contentType?: string;
+}
+
+export interface CurlResponse {
+  readonly status: number;
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  json<T = Record<string, unknown>>(): T;
+}
+
+const STATUS_MARK = "\n--curl-status:";
+
+export function curl(url: string, request: CurlRequest): Promise<CurlResponse> {
+  // Headers go to a file: curl 7.88 crashes dumping them to /dev/stderr when stderr is a pipe.
+  const headerDir = mkdtempSync(join(tmpdir(), "hb-curl-"));
+  const headerPath = join(headerDir, "headers");
+  const method = request.method ?? (request.body === undefined ? "GET" : "POST");
+  const args = ["-sS", "--cacert", request.cacert, "-X", method, "-D", headerPath, "-w", `${STATUS_MARK}%{http_code}`];
+  if (request.basic) args.push("-u", `${request.basic[0]}:${request.basic[1]}`);
+  if (request.token) args.push("-H", `X-Auth-Token: ${request.token}`);
+  if (request.body !== undefined) args.push("-H", `Content-Type: ${request.contentType ?? "application/json"}`, "--data-binary", "@-");
+  args.push(url);
+  return new Promise((resolve, reject) => {
+    const child = spawn("curl", args, { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const mark = stdout.lastIndexOf(STATUS_MARK);
+      const headerDump = code === 0 ? readFileSync(headerPath, "utf8") : "";
+      rmSync(headerDir, { recursive: true, force: true });
+      if (code !== 0 || mark < 0) return reject(new Error(`curl exited ${code}: ${stderr}`));
+      const body = stdout.slice(0, mark);
+      resolve({ status: Number(stdout.slice(mark + STATUS_MARK.length)), headers: parseHeaders(headerDump), body, json: () => JSON.parse(body) });
+    });
+    child.stdin.end(request.body ?? "");
+  });
+}
+
+function parseHeaders(dump: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of dump.split(/\r?\n/)) {
+    const colon = line.indexOf(":");
+    if (colon > 0 && !line.startsWith("HTTP/")) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
