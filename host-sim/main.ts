@@ -12,6 +12,7 @@ import type { SerialLink } from "../src/link/serial-link.js";
 import { openStdioLink } from "../src/link/stdio-link.js";
 import { openTtyDevice } from "../src/link/tty-device-link.js";
 import { createLogger } from "../src/log.js";
+import { recordLink } from "../src/trace/trace-recorder.js";
 import { HostSimulator, type HostSimSettings } from "./host-simulator.js";
 import { startVmiTlsServer, type VmiTlsServer } from "./vmi-tls.js";
 
@@ -22,12 +23,15 @@ export interface HostSimRunOptions {
   baud?: number;
   hostOff?: boolean;
   vmiTlsPort?: number;
+  /** Record the line (as it is on the wire, faults included) to this pcapng or text file. */
+  trace?: string;
   settings: Partial<HostSimSettings>;
 }
 
 export async function runHostSim(opts: HostSimRunOptions): Promise<void> {
   const log = createLogger("host-sim");
   let link: SerialLink = opts.tty ? await openTtyDevice(opts.tty, { baud: opts.baud }) : openStdioLink();
+  if (opts.trace) link = recordLink(link, opts.trace, { name: "host-sim", localEid: opts.settings.hostEid });
   const faults = opts.settings.faults;
   if (faults && (faults.corrupt > 0 || faults.drop > 0)) {
     link = injectFaults(link, { corruptRate: faults.corrupt, dropRate: faults.drop, seed: faults.seed });

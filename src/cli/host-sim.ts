@@ -26,6 +26,7 @@ interface HostSimFlags {
   responseTimeout: number;
   retries: number;
   chunkRetries: number;
+  trace?: string;
 }
 
 export function registerHostSim(program: Command): void {
@@ -51,6 +52,7 @@ export function registerHostSim(program: Command): void {
     .option("--response-timeout <ms>", "PLDM response time-out for our requests", intOption(10, 60_000), 2000)
     .option("--retries <n>", "PLDM retries per request (same instance id)", intOption(0, 10), 2)
     .option("--chunk-retries <n>", "extra tries for a file chunk that got no answer", intOption(0, 100), 5)
+    .option("--trace <file>", "record the line to FILE: pcapng when it ends in .pcapng/.pcap, else a pldmtool-style text log")
     .option("--validity-days <days>", "client certificate validity", intOption(1, 36500), DEFAULT_VMI_CA_SETTINGS.clientValidityDays)
     .action(async (f: HostSimFlags) => {
       await runHostSim({
@@ -60,6 +62,7 @@ export function registerHostSim(program: Command): void {
         baud: f.baud,
         hostOff: f.hostOff,
         vmiTlsPort: f.vmiTlsPort,
+        trace: f.trace,
         settings: {
           hostEid: f.hostEid,
           bmcEid: f.bmcEid,

@@ -13,23 +13,34 @@ function fieldText(fields: Record<string, unknown> | null): string {
     } else if (k === "fileType" && fields.fileTypeName) {
       parts.push(`fileType=${String(v)}(${String(fields.fileTypeName)})`);
     } else {
-      parts.push(`${k}=${Array.isArray(v) ? `[${v.join(",")}]` : String(v)}`);
+      parts.push(`${k}=${typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)}`);
     }
   }
   return parts.join(" ");
 }
 
+type Paint = (name: keyof typeof COLORS, s: string) => string;
+
+/** Pairing notes: latency on answers, retries, and what never matched. */
+function exchangeText(r: TraceRecord, c: Paint): string {
+  const x = r.exchange;
+  if (!x || x.role === "datagram") return "";
+  if (x.role === "response") return x.peer === null ? ` ${c("red", "UNMATCHED")}` : x.latencyMs === null ? ` (#${x.peer})` : ` (#${x.peer} +${x.latencyMs}ms)`;
+  if (x.retry) return ` ${c("red", `retry ${x.retry}`)}`;
+  return x.peer === null ? ` ${c("red", "NO RESPONSE")}` : "";
+}
+
 export function formatRecord(r: TraceRecord, color = false): string {
-  const c = (name: keyof typeof COLORS, s: string) => (color ? `${COLORS[name]}${s}${COLORS.reset}` : s);
-  const route = r.src === null ? "".padEnd(8) : `${r.src}->${r.dest}`.padEnd(8);
+  const c: Paint = (name, s) => (color ? `${COLORS[name]}${s}${COLORS.reset}` : s);
+  const route = r.src === null && r.dest === null ? "".padEnd(8) : `${r.src ?? "?"}->${r.dest ?? "?"}`.padEnd(8);
   const tag = r.tag === null ? "".padEnd(7) : `tag${r.tag}${r.tagOwner ? " TO" : "   "}`;
-  const head = `#${String(r.index).padEnd(5)} ${(r.time ?? "").padEnd(r.time ? 24 : 0)}${(r.dir ?? "").padEnd(3)}${route}${tag} `;
+  const head = `#${String(r.index).padEnd(5)} ${(r.time ?? "").padEnd(r.time ? 28 : 0)}${(r.dir ?? "").padEnd(3)}${route}${tag} `;
   if (r.pldm) {
     const p = r.pldm;
     const kind = p.request ? c("cyan", p.datagram ? "dgm" : "req") : c("green", "rsp");
     const name = `${p.typeName ?? `type${p.type}`}/${p.commandName ?? `cmd0x${p.command.toString(16)}`}`;
-    const cc = p.completionCode === null ? "" : ` cc=${p.completionCodeName ?? `0x${p.completionCode.toString(16)}`}`;
-    const line = `${head}${kind} iid${String(p.instanceId).padEnd(3)}${name.padEnd(34)}${cc} ${fieldText(p.fields)}`.trimEnd();
+    const cc = p.completionCode === null ? "" : ` cc=${p.completionCode === 0 ? "SUCCESS" : c("red", p.completionCodeName ?? `0x${p.completionCode.toString(16)}`)}`;
+    const line = `${head}${kind} iid${String(p.instanceId).padEnd(3)}${name.padEnd(34)}${cc}${exchangeText(r, c)} ${fieldText(p.fields)}`.trimEnd();
     return r.error ? `${line} ${c("red", `! ${r.error}`)}` : line;
   }
   if (r.error) return `${head}${c("red", `ERROR ${r.error}`)} ${c("dim", r.raw)}`.trimEnd();

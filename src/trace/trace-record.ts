@@ -23,6 +23,19 @@ export interface TraceRecord {
   length?: number;
   error: string | null;
   raw: string;
+  /** How this message pairs with others (filled by `pairExchanges`); null when not analysed. */
+  exchange: ExchangeNote | null;
+}
+
+/** A request's or response's place in its exchange. */
+export interface ExchangeNote {
+  role: "request" | "response" | "datagram";
+  /** Index of the matching response (on a request) or request (on a response); null when none. */
+  peer: number | null;
+  /** Response time from the first send of the request, when both carry a time. */
+  latencyMs: number | null;
+  /** 0 for a first send; n for the n-th resend with the same instance id. */
+  retry: number;
 }
 
 export interface MctpMeta {
@@ -49,6 +62,7 @@ function base(index: number, meta: MctpMeta, messageType: number | null, raw: Ui
     pldm: null,
     error: null,
     raw: toHex(raw),
+    exchange: null,
   };
 }
 

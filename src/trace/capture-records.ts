@@ -1,0 +1,112 @@
+/**
+ * The fixed records of pcap and pcapng files and of Linux cooked headers, declared with
+ * binary-parser (decode-only is all a capture reader needs; see docs/decisions.md).
+ * Each parser reads one header from the start of the bytes it is given.
+ */
+import { Parser } from "binary-parser";
+
+export type Endian = "little" | "big";
+
+export interface PcapFileHeader {
+  versionMajor: number;
+  versionMinor: number;
+  snapLen: number;
+  linkType: number;
+}
+export interface PcapRecordHeader {
+  tsSec: number;
+  tsFrac: number;
+  inclLen: number;
+  origLen: number;
+}
+export interface BlockHeader {
+  type: number;
+  totalLength: number;
+}
+export interface InterfaceDescription {
+  linkType: number;
+  snapLen: number;
+}
+export interface EnhancedPacket {
+  interfaceId: number;
+  tsHigh: number;
+  tsLow: number;
+  capturedLen: number;
+  originalLen: number;
+}
+export interface CookedHeader {
+  protocol: number;
+  packetType: number;
+}
+
+function byEndian<T>(build: (e: Endian) => Parser): Record<Endian, { parse(b: Uint8Array): T; size: number }> {
+  const make = (e: Endian) => {
+    const p = build(e);
+    return { parse: (b: Uint8Array) => p.parse(b) as T, size: p.sizeOf() };
+  };
+  return { little: make("little"), big: make("big") };
+}
+
+/** pcap global header after the 4-byte magic. */
+export const pcapFileHeader = byEndian<PcapFileHeader>((e) =>
+  new Parser().endianness(e).uint16("versionMajor").uint16("versionMinor").int32("thisZone").uint32("sigFigs").uint32("snapLen").uint32("linkType"),
+);
+
+export const pcapRecordHeader = byEndian<PcapRecordHeader>((e) =>
+  new Parser().endianness(e).uint32("tsSec").uint32("tsFrac").uint32("inclLen").uint32("origLen"),
+);
+
+export const pcapngBlockHeader = byEndian<BlockHeader>((e) => new Parser().endianness(e).uint32("type").uint32("totalLength"));
+
+/** Interface Description Block body (after the block header); options follow. */
+export const pcapngInterface = byEndian<InterfaceDescription>((e) => new Parser().endianness(e).uint16("linkType").uint16("reserved").uint32("snapLen"));
+
+/** Enhanced Packet Block body (after the block header); the packet data follows. */
+export const pcapngEnhancedPacket = byEndian<EnhancedPacket>((e) =>
+  new Parser().endianness(e).uint32("interfaceId").uint32("tsHigh").uint32("tsLow").uint32("capturedLen").uint32("originalLen"),
+);
+
+/** pcapng option header: code and value length (value padded to 4 bytes). */
+export const pcapngOption = byEndian<{ code: number; length: number }>((e) => new Parser().endianness(e).uint16("code").uint16("length"));
+
+/** Linux cooked capture v1 (LINKTYPE_LINUX_SLL, 113), network byte order, 16 bytes. */
+export const sllHeader = new Parser()
+  .endianness("big")
+  .uint16("packetType")
+  .uint16("arphrdType")
+  .uint16("addressLength")
+  .array("address", { type: "uint8", length: 8 })
+  .uint16("protocol");
+
+/** Linux cooked capture v2 (LINKTYPE_LINUX_SLL2, 276), network byte order, 20 bytes. */
+export const sll2Header = new Parser()
+  .endianness("big")
+  .uint16("protocol")
+  .uint16("reserved")
+  .uint32("interfaceIndex")
+  .uint16("arphrdType")
+  .uint8("packetType")
+  .uint8("addressLength")
+  .array("address", { type: "uint8", length: 8 });
+
+export const LinkType = { LinuxSll: 113, LinuxSll2: 276 } as const;
+export const SLL_SIZE = 16;
+export const SLL2_SIZE = 20;
+/** ETH_P_MCTP: the cooked-header protocol of MCTP packets. */
+export const ETH_P_MCTP = 0x00fa;
+/** ARPHRD_MCTP, for the cooked header we write. */
+export const ARPHRD_MCTP = 290;
+/** Cooked-header packet types: to us, and sent by us. */
+export const PacketType = { Host: 0, Outgoing: 4 } as const;
+
+export function parseCooked(linkType: number, b: Uint8Array): (CookedHeader & { size: number }) | null {
+  if (linkType === LinkType.LinuxSll && b.length >= SLL_SIZE) {
+    const h = sllHeader.parse(b) as CookedHeader;
+    return { protocol: h.protocol, packetType: h.packetType, size: SLL_SIZE };
+  }
+  if (linkType === LinkType.LinuxSll2 && b.length >= SLL2_SIZE) {
+    const h = sll2Header.parse(b) as CookedHeader;
+    return { protocol: h.protocol, packetType: h.packetType, size: SLL2_SIZE };
+  }
+  return null;
+}
