@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import { registerCert } from "./cert.js";
 import { registerDecode } from "./decode.js";
+import { registerHmc } from "./hmc.js";
 import { registerHostSim } from "./host-sim.js";
 
 const program = new Command()
@@ -13,6 +14,7 @@ const program = new Command()
 registerDecode(program);
 registerHostSim(program);
 registerCert(program);
+registerHmc(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`hostbridge: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -5,3 +5,4 @@ export { DEFAULT_REST_SETTINGS, isLoopbackHost, resolveRestSettings, type RestOp
 export { DEFAULT_USER, hashPassword, loadUsersFile, UserDirectory, UsersFileError, verifyPassword, type Role, type User } from "./users.js";
 export { CERTIFICATE_PATH, RETRY_AFTER_SECONDS, ROOT_CERT_PATH, SIGN_CSR_PATH } from "./ibm-routes.js";
 export { loadOrCreateTlsIdentity, type TlsIdentity } from "./tls-identity.js";
+export { writeFileAtomic } from "./files.js";

@@ -10,6 +10,7 @@ import { hostname } from "node:os";
 import { isIP } from "node:net";
 import { join } from "node:path";
 import type { Logger } from "../log.js";
+import { writeFileAtomic } from "./files.js";
 import { createRootCa, exportPrivateKeyPem, generateKeyPair, issueServerCertificate } from "../x509/index.js";
 
 export interface TlsIdentity {
@@ -48,9 +49,9 @@ export async function loadOrCreateTlsIdentity(stateDir: string, listenHost: stri
   const key = await exportPrivateKeyPem(serverKeys.privateKey);
   // The CA key is not kept: nothing else is ever signed with it.
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeAtomically(paths.key, key, 0o600);
-  await writeAtomically(paths.cert, cert, 0o644);
-  await writeAtomically(paths.ca, ca.cert, 0o644);
+  await writeFileAtomic(paths.key, key, 0o600);
+  await writeFileAtomic(paths.cert, cert, 0o644);
+  await writeFileAtomic(paths.ca, ca.cert, 0o644);
   return { caPath: paths.ca, caPem: ca.cert, certChainPem: cert + ca.cert, keyPem: key };
 }
 
@@ -73,10 +74,4 @@ function stillFits(certPem: string, names: { dnsNames: string[]; ipAddresses: st
   }
   if (Date.parse(certificate.validTo) - Date.now() < RENEW_BEFORE_MS) return false;
   return names.ipAddresses.every((ip) => certificate.checkIP(ip) !== undefined) && names.dnsNames.every((dns) => certificate.checkHost(dns) !== undefined);
-}
-
-async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
-  const aside = `${path}.${process.pid}.tmp`;
-  await fs.writeFile(aside, text, { mode });
-  await fs.rename(aside, path);
 }

@@ -1,0 +1,94 @@
+/**
+ * The HMC's side of the bmcweb IBM routes over node:https: HTTP Basic, a CA file or
+ * --insecure for the BMC's self-signed certificate, and errors that say which call
+ * failed and what the BMC answered.
+ */
+import { request as httpsRequest } from "node:https";
+import { ROOT_CERT_PATH, SIGN_CSR_PATH } from "../rest/ibm-routes.js";
+
+export interface BmcConnection {
+  /** e.g. "https://127.0.0.1:8443" */
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  /** Trust this CA (PEM) for the BMC; undefined uses the system's trust store. */
+  readonly caPem?: string;
+  /** Skip the BMC certificate check (a lab BMC with a certificate nobody trusts yet). */
+  readonly insecure?: boolean;
+  /** Whole-call bound; SignCSR itself waits up to 30 s on the BMC. */
+  readonly timeoutMs?: number;
+}
+
+export type BmcRequestFailure = "network" | "http" | "bad-response";
+
+export class BmcRequestError extends Error {
+  override readonly name = "BmcRequestError";
+  constructor(
+    readonly reason: BmcRequestFailure,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+interface JsonAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Record<string, unknown>;
+}
+
+function call(connection: BmcConnection, method: "GET" | "POST", path: string, body?: unknown): Promise<JsonAnswer> {
+  const url = new URL(path, connection.url);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = httpsRequest(
+      url,
+      {
+        method,
+        auth: `${connection.username}:${connection.password}`,
+        ca: connection.caPem,
+        rejectUnauthorized: !connection.insecure,
+        headers: payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
+        timeout: connection.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (text += chunk));
+        response.on("end", () => {
+          try {
+            resolve({ status: response.statusCode ?? 0, headers: response.headers, body: JSON.parse(text) as Record<string, unknown> });
+          } catch {
+            reject(new BmcRequestError("bad-response", `${method} ${url.pathname} answered ${response.statusCode} with a body that is not JSON`, response.statusCode));
+          }
+        });
+      },
+    );
+    request.on("timeout", () => request.destroy(new Error(`no answer within ${connection.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)));
+    request.on("error", (error) => reject(new BmcRequestError("network", `${method} ${url.href}: ${error.message}`)));
+    request.end(payload);
+  });
+}
+
+/** The "Certificate" of a 200 answer, or a BmcRequestError naming the status and the BMC's Description. */
+function certificateOf(answer: JsonAnswer, what: string): string {
+  if (answer.status !== 200) {
+    const retryAfter = answer.headers["retry-after"];
+    const description = typeof answer.body.Description === "string" ? answer.body.Description : JSON.stringify(answer.body);
+    throw new BmcRequestError("http", `${what} answered ${answer.status}: ${description}${retryAfter ? ` (Retry-After: ${String(retryAfter)} s)` : ""}`, answer.status);
+  }
+  const certificate = answer.body.Certificate;
+  if (typeof certificate !== "string" || certificate === "") throw new BmcRequestError("bad-response", `${what} answered 200 without a Certificate`, 200);
+  return certificate;
+}
+
+export async function requestSignedCertificate(connection: BmcConnection, csrPem: string): Promise<string> {
+  return certificateOf(await call(connection, "POST", SIGN_CSR_PATH, { CsrString: csrPem }), "SignCSR");
+}
+
+export async function fetchRootCertificate(connection: BmcConnection): Promise<string> {
+  return certificateOf(await call(connection, "GET", ROOT_CERT_PATH), "the root certificate route");
+}
