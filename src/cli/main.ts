@@ -2,6 +2,7 @@
 /** `hostbridge`: one binary, one sub-command per part. */
 import { Command } from "commander";
 import { registerCert } from "./cert.js";
+import { registerDaemon } from "./daemon.js";
 import { registerDecode } from "./decode.js";
 import { registerHmc } from "./hmc.js";
 import { registerHostSim } from "./host-sim.js";
@@ -15,6 +16,7 @@ registerDecode(program);
 registerHostSim(program);
 registerCert(program);
 registerHmc(program);
+registerDaemon(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`hostbridge: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -98,6 +98,10 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
     return this.tracked.size;
   }
 
+  trackedIds(): number[] {
+    return [...this.tracked.keys()];
+  }
+
   isTracked(id: number): boolean {
     return this.tracked.has(id);
   }
@@ -229,14 +233,23 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
     if (!t || t.settled) return;
     t.settled = true;
     t.timer?.cancel();
+    await this.deliver(t, new TextDecoder().decode(data));
+  }
+
+  /** Writes the certificate to the entry; a failed write is retried with backoff, never lost. */
+  private async deliver(t: Tracked, certPem: string): Promise<void> {
     try {
-      await this.sink.complete(t.entry, new TextDecoder().decode(data));
-      this.counters.completed++;
-      this.emit("settled", t.entry, "complete");
+      await this.sink.complete(t.entry, certPem);
     } catch (e) {
-      this.log.error({ id: handle, err: (e as Error).message }, "could not write the certificate to the entry");
+      if (this.tracked.get(t.entry.id) !== t || this.closed) return;
+      this.log.error({ id: t.entry.id, err: (e as Error).message, retryMs: t.backoffMs }, "could not write the certificate to the entry; will retry");
+      t.timer = this.clock.after(t.backoffMs, () => void this.deliver(t, certPem));
+      t.backoffMs = Math.min(this.settings.maxBackoffMs, t.backoffMs * 2);
+      return;
     }
-    this.drop(handle);
+    this.counters.completed++;
+    this.emit("settled", t.entry, "complete");
+    this.drop(t.entry.id);
   }
 
   private async settleBad(handle: number, why: string): Promise<void> {

@@ -126,13 +126,13 @@ export class BusConnection extends EventEmitter<BusEvents> {
     }).then((reply) => reply.body as unknown[]);
   }
 
-  async getProperty(destination: string, path: string, iface: string, prop: string): Promise<unknown> {
-    const [v] = await this.call(destination, path, PROPERTIES, "Get", { signature: "ss", body: [iface, prop] });
+  async getProperty(destination: string, path: string, iface: string, prop: string, timeoutMs?: number): Promise<unknown> {
+    const [v] = await this.call(destination, path, PROPERTIES, "Get", { signature: "ss", body: [iface, prop], timeoutMs });
     return (v as { value: unknown }).value;
   }
 
-  async setProperty(destination: string, path: string, iface: string, prop: string, signature: string, value: unknown): Promise<void> {
-    await this.call(destination, path, PROPERTIES, "Set", { signature: "ssv", body: [iface, prop, new dbus.Variant(signature, value)] });
+  async setProperty(destination: string, path: string, iface: string, prop: string, signature: string, value: unknown, timeoutMs?: number): Promise<void> {
+    await this.call(destination, path, PROPERTIES, "Set", { signature: "ssv", body: [iface, prop, new dbus.Variant(signature, value)], timeoutMs });
   }
 
   /** Owns `name` or throws: we never queue behind another owner. */

@@ -5,7 +5,7 @@
  * BMC the real one runs; this one serves tests and the local stack. With a state file its
  * entries survive a restart (the real one keeps them in memory only).
  */
-import { promises as fs } from "node:fs";
+import { promises as fs, renameSync, writeFileSync } from "node:fs";
 import { silentLogger, type Logger } from "../log.js";
 import type { BusConnection } from "./bus-connection.js";
 import { DbusError, Errors, type ExportedObject } from "./exported-object.js";
@@ -23,7 +23,6 @@ const STATES = new Set<string>(Object.values(EntryState));
 export class CaManagerService {
   private nextId = 1;
   private readonly entries = new Map<number, ExportedObject>();
-  private saving: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly bus: BusConnection,
@@ -108,19 +107,19 @@ export class CaManagerService {
     return { nextId: this.nextId, entries };
   }
 
-  /** Writes the state file aside and renames it in, one write at a time. */
+  /**
+   * Writes the state file aside and renames it in before the change is answered, so
+   * an entry a client was told about survives a crash right after.
+   */
   private save(): void {
     if (!this.statePath) return;
     const path = this.statePath;
-    const text = JSON.stringify(this.snapshot());
-    this.saving = this.saving.then(async () => {
-      try {
-        await fs.writeFile(`${path}.tmp`, text);
-        await fs.rename(`${path}.tmp`, path);
-      } catch (e) {
-        this.log.error({ err: (e as Error).message, path }, "could not save CA entries");
-      }
-    });
+    try {
+      writeFileSync(`${path}.tmp`, JSON.stringify(this.snapshot()));
+      renameSync(`${path}.tmp`, path);
+    } catch (e) {
+      this.log.error({ err: (e as Error).message, path }, "could not save CA entries");
+    }
   }
 
   private async restore(): Promise<void> {

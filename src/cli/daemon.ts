@@ -1,0 +1,108 @@
+/** `hostbridge daemon` and `hostbridge ca-manager`: the BMC-side services. */
+import type { Command } from "commander";
+import { BusConnection } from "../dbus/bus-connection.js";
+import { CaManagerService } from "../dbus/ca-manager.js";
+import { resolveSettings, settingsFromEnv, settingsFromFile, type DaemonSettings } from "../daemon/daemon-settings.js";
+import { startDaemon } from "../daemon/host-bridge-daemon.js";
+import { createLogger, type Logger } from "../log.js";
+import { eidOption, intOption } from "./options.js";
+
+/** Exit code for "lost the bus or the link": the supervisor (systemd, `hostbridge up`) restarts us. */
+export const EXIT_RESTART = 75;
+
+interface DaemonFlags {
+  config?: string;
+  bus?: string;
+  tty?: string;
+  baud?: number;
+  spawnHost?: string;
+  stdio?: boolean;
+  localEid?: number;
+  hostEid?: number;
+  rootCert?: string;
+  spoolDir?: string;
+  responseTimeout?: number;
+  retries?: number;
+  dbusTimeout?: number;
+  certWait?: number;
+  trace?: string;
+}
+
+function flagsToSettings(f: DaemonFlags): Partial<DaemonSettings> {
+  const link = f.tty ? { kind: "tty" as const, path: f.tty, baud: f.baud } : f.spawnHost ? { kind: "spawn" as const, command: f.spawnHost } : f.stdio ? { kind: "stdio" as const } : undefined;
+  return {
+    bus: f.bus,
+    link,
+    localEid: f.localEid,
+    hostEid: f.hostEid,
+    rootCertPath: f.rootCert,
+    spoolDir: f.spoolDir,
+    responseTimeoutMs: f.responseTimeout,
+    retries: f.retries,
+    dbusTimeoutMs: f.dbusTimeout,
+    bridge: f.certWait ? { certWaitMs: f.certWait } : undefined,
+    trace: f.trace,
+  };
+}
+
+/** Stops on SIGTERM/SIGINT within the bound, exits for the supervisor when the bus or link is lost. */
+function supervise(log: Logger, stop: () => Promise<void>, fatal: Promise<string>): void {
+  let stopping = false;
+  const finish = (code: number, why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ why }, "stopping");
+    const hard = setTimeout(() => process.exit(code), 1800);
+    void stop().finally(() => {
+      clearTimeout(hard);
+      process.exit(code);
+    });
+  };
+  process.on("SIGTERM", () => finish(0, "SIGTERM"));
+  process.on("SIGINT", () => finish(0, "SIGINT"));
+  void fatal.then((why) => {
+    log.error({ why }, "cannot go on; exiting for the supervisor to restart us");
+    finish(EXIT_RESTART, why);
+  });
+}
+
+export function registerDaemon(program: Command): void {
+  program
+    .command("daemon")
+    .description("carry CA-manager CSR entries to the host over PLDM and write results back; keep RootCert fresh")
+    .option("--config <file>", "JSON settings file (keys as in docs/daemon.md)")
+    .option("--bus <address>", 'D-Bus: "system", "session" or an address such as unix:path=/run/x (default system)')
+    .option("--tty <path>", "serial device to the host")
+    .option("--baud <bps>", "line speed for --tty", intOption(50, 4_000_000))
+    .option("--spawn-host <command>", "run the host (e.g. hostbridge host-sim) on a pty as our link")
+    .option("--stdio", "use stdin/stdout as the link")
+    .option("--local-eid <eid>", "our MCTP EID (default 8)", eidOption)
+    .option("--host-eid <eid>", "the host's MCTP EID (default 9)", eidOption)
+    .option("--root-cert <path>", "root certificate file (default /var/lib/bmcweb/RootCert)")
+    .option("--spool-dir <dir>", "our state directory (default /var/lib/pldm-hostbridge)")
+    .option("--response-timeout <ms>", "PLDM response time-out (default 2000)", intOption(10, 60_000))
+    .option("--retries <n>", "PLDM retries (default 2)", intOption(0, 10))
+    .option("--dbus-timeout <ms>", "bound on each D-Bus call (default 5000)", intOption(100, 120_000))
+    .option("--cert-wait <ms>", "announce a CSR again when no certificate came this long after (default 60000)", intOption(100, 3_600_000))
+    .option("--trace <file>", "record the link (.pcapng or a text log)")
+    .action(async (f: DaemonFlags) => {
+      const log = createLogger("hostbridge-daemon");
+      const settings = resolveSettings(f.config ? settingsFromFile(f.config) : {}, settingsFromEnv(process.env), flagsToSettings(f));
+      const d = await startDaemon(settings, log);
+      supervise(log, () => d.stop(), d.fatal);
+    });
+
+  program
+    .command("ca-manager")
+    .description("serve xyz.openbmc_project.Certs.ca.authority.Manager (bmc-vmi-ca compatible) for tests and the local stack")
+    .option("--bus <address>", 'D-Bus: "system", "session" or an address', "session")
+    .option("--state-file <file>", "keep entries across restarts in this JSON file")
+    .action(async (f: { bus: string; stateFile?: string }) => {
+      const log = createLogger("hostbridge-ca-manager");
+      const bus = await BusConnection.connect({ address: f.bus, log });
+      await CaManagerService.start(bus, { statePath: f.stateFile, log });
+      log.info({ bus: f.bus }, "CA manager running");
+      const fatal = new Promise<string>((r) => bus.once("disconnected", r));
+      supervise(log, async () => bus.close(), fatal);
+    });
+}

@@ -1,0 +1,69 @@
+/**
+ * The BMC half of the exchange on one serial link: MCTP endpoint, PLDM terminus, the
+ * IBM file I/O service and the certificate bridge, wired the same way for the daemon,
+ * the benchmark and the tests. Results go to a `CaEntrySink`; root pushes to `onRoot`.
+ */
+import { IbmFileType } from "../../pldm-codec/pldm/names.js";
+import { FileIoService } from "../files/file-io-service.js";
+import type { SerialLink } from "../link/serial-link.js";
+import { silentLogger, type Logger } from "../log.js";
+import { MctpEndpoint } from "../mctp/mctp-endpoint.js";
+import { systemClock, type Clock } from "../os/clock.js";
+import type { RequesterSettings } from "../pldm/pldm-requester.js";
+import { PldmTerminus } from "../pldm/pldm-terminus.js";
+import { CertRequestBridge, type BridgeSettings, type CaEntrySink } from "./cert-request-bridge.js";
+
+export interface BmcStackOptions {
+  link: SerialLink;
+  sink: CaEntrySink;
+  /** A complete root certificate upload from the host. */
+  onRoot?: (data: Uint8Array) => void | Promise<void>;
+  localEid?: number;
+  tid?: number;
+  requester?: Partial<RequesterSettings>;
+  bridge?: Partial<BridgeSettings>;
+  clock?: Clock;
+  log?: Logger;
+}
+
+export interface BmcStack {
+  endpoint: MctpEndpoint;
+  terminus: PldmTerminus;
+  files: FileIoService;
+  bridge: CertRequestBridge;
+  close(): void;
+}
+
+export function createBmcStack(opts: BmcStackOptions): BmcStack {
+  const log = opts.log ?? silentLogger;
+  const clock = opts.clock ?? systemClock;
+  const endpoint = new MctpEndpoint({ link: opts.link, localEid: opts.localEid ?? 8, clock, log });
+  const terminus = new PldmTerminus({ endpoint, tid: opts.tid ?? 1, clock, log, requester: opts.requester });
+  let bridge: CertRequestBridge | null = null;
+  const files = new FileIoService(terminus.responder, {
+    readable: [IbmFileType.CertSigningRequest],
+    writable: [IbmFileType.SignedCert, IbmFileType.RootCert],
+    singleton: [IbmFileType.RootCert],
+    // A certificate only for a CSR we announced and still wait for; the root at any time.
+    acceptUpload: (type, handle) => type === IbmFileType.RootCert || (bridge?.expectsCertificate(handle) ?? false),
+  });
+  bridge = new CertRequestBridge(files, terminus.requester, opts.sink, clock, opts.bridge, log);
+  const theBridge = bridge;
+  files.on("uploaded", (type, _handle, data) => {
+    if (type !== IbmFileType.RootCert) return;
+    // A root push means the VMI just booted: waiting CSRs can go now.
+    theBridge.hostUp();
+    void Promise.resolve(opts.onRoot?.(data)).catch((e: unknown) => log.error({ err: (e as Error).message }, "root certificate not written"));
+  });
+  return {
+    endpoint,
+    terminus,
+    files,
+    bridge: theBridge,
+    close() {
+      theBridge.close();
+      terminus.close();
+      endpoint.close();
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The D-Bus side of the bridge: finds Pending CA entries (InterfacesAdded from the CA
+ * manager's current owner, and a full read whenever the manager (re)appears), hands them
+ * to the bridge, and writes results back: ClientCertificate first, then Status, so a
+ * watcher of Status can read the certificate.
+ */
+import type { BusConnection } from "../dbus/bus-connection.js";
+import { CaEntryIface, CaManager, EntryState, entryIdOf } from "../dbus/names.js";
+import { silentLogger, type Logger } from "../log.js";
+import type { CaEntry, CaEntrySink, CertRequestBridge } from "./cert-request-bridge.js";
+
+type Props = Record<string, Record<string, { value: unknown } | undefined> | undefined>;
+const OBJECT_MANAGER = "org.freedesktop.DBus.ObjectManager";
+
+export class CaEntrySource implements CaEntrySink {
+  private bridge: CertRequestBridge | null = null;
+  /** Bumped on every owner change so a slow resync of an old owner is discarded. */
+  private epoch = 0;
+  readonly counters = { spoofed: 0, resyncs: 0 };
+
+  constructor(
+    private readonly bus: BusConnection,
+    private readonly log: Logger = silentLogger,
+    private readonly callTimeoutMs = 5000,
+  ) {}
+
+  async start(bridge: CertRequestBridge): Promise<void> {
+    this.bridge = bridge;
+    this.bus.on("spoofed", (match, sender) => {
+      if (match.sender === CaManager.service) this.counters.spoofed++;
+      this.log.warn({ sender, member: match.member }, "ignored a CA signal from a connection that does not own the CA manager name");
+    });
+    const om = { sender: CaManager.service, path: CaManager.path, interface: OBJECT_MANAGER };
+    await this.bus.onSignal({ ...om, member: "InterfacesAdded" }, (s) => this.consider(s.body[0] as string, s.body[1] as Props, this.epoch));
+    await this.bus.onSignal({ ...om, member: "InterfacesRemoved" }, (s) => {
+      const id = entryIdOf(s.body[0] as string);
+      if (id !== null) this.bridge?.drop(id);
+    });
+    await this.bus.watchName(CaManager.service, (owner) => {
+      const epoch = ++this.epoch;
+      if (owner) void this.resync(epoch);
+      else this.managerGone();
+    });
+  }
+
+  async complete(entry: CaEntry, certPem: string): Promise<void> {
+    await this.set(entry, "ClientCertificate", certPem);
+    await this.set(entry, "Status", EntryState.Complete);
+    this.log.info({ id: entry.id }, "entry Complete");
+  }
+
+  async badCsr(entry: CaEntry, why: string): Promise<void> {
+    await this.set(entry, "Status", EntryState.BadCSR);
+    this.log.info({ id: entry.id, why }, "entry BadCSR");
+  }
+
+  private set(entry: CaEntry, prop: string, value: string): Promise<void> {
+    return this.bus.setProperty(CaManager.service, entry.path, CaEntryIface.entry, prop, "s", value, this.callTimeoutMs);
+  }
+
+  /** Takes up every Pending entry the manager holds, and forgets ones it no longer has. */
+  private async resync(epoch: number): Promise<void> {
+    this.counters.resyncs++;
+    let objects: Record<string, Props>;
+    try {
+      const [body] = await this.bus.call(CaManager.service, CaManager.path, OBJECT_MANAGER, "GetManagedObjects", { timeoutMs: this.callTimeoutMs });
+      objects = body as Record<string, Props>;
+    } catch (e) {
+      this.log.error({ err: (e as Error).message }, "could not read the CA entries; waiting for the manager to reappear");
+      return;
+    }
+    if (epoch !== this.epoch) return;
+    const present = new Set<number>();
+    for (const [path, props] of Object.entries(objects)) {
+      const id = entryIdOf(path);
+      if (id !== null) present.add(id);
+      this.consider(path, props, epoch);
+    }
+    for (const id of this.bridge?.trackedIds() ?? []) if (!present.has(id)) this.bridge?.drop(id);
+    this.log.info({ entries: present.size }, "CA entries read");
+  }
+
+  private managerGone(): void {
+    this.log.warn("the CA manager left the bus; its entries are dropped until it comes back");
+    for (const id of this.bridge?.trackedIds() ?? []) this.bridge?.drop(id);
+  }
+
+  private consider(path: string, props: Props, epoch: number): void {
+    if (epoch !== this.epoch || !this.bridge) return;
+    const id = entryIdOf(path);
+    const csr = props[CaEntryIface.csr]?.CSR?.value;
+    const entryProps = props[CaEntryIface.entry];
+    if (id === null || typeof csr !== "string" || !entryProps) {
+      this.log.warn({ path }, "ignored an object under the CA path that is not a CSR entry");
+      return;
+    }
+    const status = entryProps.Status?.value;
+    if (status !== EntryState.Pending) return;
+    const entry = { id, path, csr };
+    const cert = entryProps.ClientCertificate?.value;
+    if (typeof cert === "string" && cert !== "") {
+      // A previous run wrote the certificate and stopped before Status: finish that write.
+      void this.set(entry, "Status", EntryState.Complete).then(
+        () => this.log.info({ id }, "finished a Complete left half-written"),
+        (e: unknown) => this.log.error({ id, err: (e as Error).message }, "could not finish a half-written entry"),
+      );
+      return;
+    }
+    this.bridge.take(entry);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * `hostbridge daemon`: the link to the host, the BMC PLDM stack, the CA entries on
+ * D-Bus, the root-certificate writer and our status object, started and stopped as one.
+ */
+import { promises as fs } from "node:fs";
+import { join } from "node:path";
+import { BusConnection } from "../dbus/bus-connection.js";
+import { HostBridgeStatus } from "../dbus/names.js";
+import { spawnPtyChild } from "../link/pty-child-link.js";
+import type { SerialLink } from "../link/serial-link.js";
+import { openStdioLink } from "../link/stdio-link.js";
+import { openTtyDevice } from "../link/tty-device-link.js";
+import type { Logger } from "../log.js";
+import { createBmcStack, type BmcStack } from "./bmc-stack.js";
+import { CaEntrySource } from "./ca-entry-source.js";
+import type { DaemonSettings, LinkSetting } from "./daemon-settings.js";
+import { RootCertWriter } from "./root-cert-writer.js";
+import { StatusPublisher } from "./status-publisher.js";
+
+export interface RunningDaemon {
+  stack: BmcStack;
+  bus: BusConnection;
+  root: RootCertWriter;
+  status: StatusPublisher;
+  /** Why the daemon cannot go on (bus or link lost); the caller exits for its supervisor. */
+  fatal: Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function openLink(link: LinkSetting): Promise<SerialLink> {
+  switch (link.kind) {
+    case "tty":
+      return openTtyDevice(link.path, { baud: link.baud });
+    case "stdio":
+      return openStdioLink();
+    case "spawn":
+      // The host program runs on a raw pty whose other side is our link.
+      return spawnPtyChild({ file: "/bin/sh", name: "host", args: ["-c", link.command], killAfterMs: 1000 });
+  }
+}
+
+export async function startDaemon(s: DaemonSettings, log: Logger): Promise<RunningDaemon> {
+  await fs.mkdir(s.spoolDir, { recursive: true });
+  const bus = await BusConnection.connect({ address: s.bus, callTimeoutMs: s.dbusTimeoutMs, log });
+  const link = await openLink(s.link!);
+  const root = new RootCertWriter(s.rootCertPath, log, join(s.spoolDir, "root-history.jsonl"));
+  await root.loadExisting();
+  const entries = new CaEntrySource(bus, log, s.dbusTimeoutMs);
+  let rootWrite: Promise<unknown> = Promise.resolve();
+  const stack = createBmcStack({
+    link,
+    sink: entries,
+    localEid: s.localEid,
+    tid: s.tid,
+    requester: { responseTimeoutMs: s.responseTimeoutMs, retries: s.retries },
+    bridge: { hostEid: s.hostEid, ...s.bridge },
+    log,
+    // One root write at a time, so the newest push is the one left in place.
+    onRoot: (data) => {
+      rootWrite = rootWrite.then(() => root.write(data)).catch((e: unknown) => log.error({ err: (e as Error).message }, "root push refused"));
+    },
+  });
+  await entries.start(stack.bridge);
+  const status = new StatusPublisher(bus, stack, root, entries);
+  await bus.requestName(HostBridgeStatus.service);
+
+  const fatal = new Promise<string>((resolve) => {
+    bus.once("disconnected", (why) => resolve(`D-Bus connection lost: ${why}`));
+    link.on("close", (why) => resolve(`link to the host closed: ${String(why)}`));
+  });
+  log.info({ link: link.description, bus: s.bus, rootCertPath: s.rootCertPath }, "hostbridge daemon running");
+
+  return {
+    stack,
+    bus,
+    root,
+    status,
+    fatal,
+    async stop() {
+      // Entries stay Pending on the manager; a root write in progress finishes first.
+      status.close();
+      stack.close();
+      await Promise.race([rootWrite, new Promise((r) => setTimeout(r, 1000))]);
+      await Promise.race([link.close(), new Promise((r) => setTimeout(r, 500))]);
+      bus.close();
+    },
+  };
+}

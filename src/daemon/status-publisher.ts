@@ -1,0 +1,76 @@
+/**
+ * Our own D-Bus object, xyz.openbmc_project.PLDM.HostBridge at
+ * /xyz/openbmc_project/pldm/hostbridge: host link state, root fingerprint and counters,
+ * refreshed from the parts once a second and on every host state change.
+ */
+import type { BusConnection } from "../dbus/bus-connection.js";
+import type { ExportedObject } from "../dbus/exported-object.js";
+import { HostBridgeStatus } from "../dbus/names.js";
+import type { CaEntrySource } from "./ca-entry-source.js";
+import type { BmcStack } from "./bmc-stack.js";
+import type { RootCertWriter } from "./root-cert-writer.js";
+
+const COUNTERS = ["Completed", "Refused", "Pending", "Announces", "BadFrames", "Retries", "Timeouts", "SpoofedSignals"] as const;
+
+export class StatusPublisher {
+  private readonly obj: ExportedObject;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    bus: BusConnection,
+    private readonly stack: BmcStack,
+    private readonly root: RootCertWriter,
+    private readonly entries: CaEntrySource,
+  ) {
+    const counters = Object.fromEntries(COUNTERS.map((n) => [n, { type: "t", value: 0n, access: "read" as const }]));
+    this.obj = bus.exportObject(HostBridgeStatus.path, [
+      {
+        name: HostBridgeStatus.iface,
+        properties: {
+          HostLinkState: { type: "s", value: "unknown", access: "read" },
+          HostLastSeen: { type: "s", value: "", access: "read" },
+          RootCertPath: { type: "s", value: root.path, access: "const" },
+          RootFingerprint: { type: "s", value: "", access: "read" },
+          RootChangedAt: { type: "s", value: "", access: "read" },
+          ...counters,
+        },
+      },
+    ]);
+    stack.bridge.on("host", () => this.refresh());
+    stack.bridge.on("settled", () => this.refresh());
+    this.timer = setInterval(() => this.refresh(), 1000);
+    this.timer.unref();
+    this.refresh();
+  }
+
+  snapshot(): Record<string, string | number> {
+    const { bridge, terminus, endpoint } = this.stack;
+    const serial = endpoint.stats().serial;
+    const host = bridge.host;
+    const last = this.root.history.at(-1);
+    return {
+      HostLinkState: host.state,
+      HostLastSeen: host.lastSeenMs === null ? "" : new Date(host.lastSeenMs).toISOString(),
+      RootFingerprint: last?.fingerprint ?? "",
+      RootChangedAt: last?.at ?? "",
+      Completed: bridge.counters.completed,
+      Refused: bridge.counters.refused,
+      Pending: bridge.pendingCount(),
+      Announces: bridge.counters.announces,
+      BadFrames: serial.fcsErrors + serial.badCounts,
+      Retries: terminus.requester.stats.retries,
+      Timeouts: terminus.requester.stats.timeouts,
+      SpoofedSignals: this.entries.counters.spoofed,
+    };
+  }
+
+  refresh(): void {
+    for (const [name, value] of Object.entries(this.snapshot())) {
+      this.obj.set(HostBridgeStatus.iface, name, typeof value === "number" ? BigInt(value) : value);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * The whole BMC side on one machine, as separate processes like on a real BMC: a private
+ * dbus-daemon, the CA manager, and the daemon with host-sim on its pty. Used by
+ * `hostbridge up` and by the end-to-end tests; each part can be stopped, killed and
+ * started again on its own. Logs go to <stateDir>/logs/<part>.log.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, promises as fs } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { CLI_PATH } from "../os/cli-path.js";
+import { BusConnection } from "../dbus/bus-connection.js";
+import { startPrivateBus, type PrivateBus } from "../os/dbus-daemon-process.js";
+
+
+export interface LocalStackOptions {
+  stateDir: string;
+  /** Extra `hostbridge host-sim` flags (faults, --host-off, --baud, key type...). */
+  hostSimArgs?: string[];
+  /** Extra `hostbridge daemon` flags. */
+  daemonArgs?: string[];
+  /** Restart the daemon and CA manager when they exit on their own (as systemd would). */
+  supervise?: boolean;
+  logLevel?: string;
+}
+
+type Part = "ca-manager" | "daemon";
+
+export class LocalStack {
+  readonly rootCertPath: string;
+  readonly controlPath: string;
+  readonly hostSimStatePath: string;
+  private readonly children = new Map<Part, ChildProcess>();
+  private stopping = false;
+  readonly restarts: Record<Part, number> = { "ca-manager": 0, daemon: 0 };
+
+  private constructor(
+    readonly opts: LocalStackOptions,
+    readonly bus: PrivateBus,
+  ) {
+    this.rootCertPath = join(opts.stateDir, "RootCert");
+    this.controlPath = join(opts.stateDir, "host-sim.sock");
+    this.hostSimStatePath = join(opts.stateDir, "host-sim");
+  }
+
+  static async start(opts: LocalStackOptions): Promise<LocalStack> {
+    await fs.mkdir(join(opts.stateDir, "logs"), { recursive: true });
+    const bus = await startPrivateBus(join(opts.stateDir, "dbus"));
+    const stack = new LocalStack(opts, bus);
+    try {
+      await stack.startPart("ca-manager");
+      await stack.startPart("daemon");
+    } catch (e) {
+      await stack.stop();
+      throw e;
+    }
+    return stack;
+  }
+
+  get busAddress(): string {
+    return this.bus.address;
+  }
+
+  pid(part: Part): number | null {
+    return this.children.get(part)?.pid ?? null;
+  }
+
+  /** Starts a part and waits until its bus name is owned (it is serving). */
+  async startPart(part: Part): Promise<void> {
+    if (this.children.has(part)) throw new Error(`${part} is already running`);
+    const args = part === "ca-manager" ? this.caManagerArgs() : this.daemonArgs();
+    const log = createWriteStream(join(this.opts.stateDir, "logs", `${part}.log`), { flags: "a" });
+    const child = spawn(process.execPath, [CLI_PATH, ...args], {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, HOSTBRIDGE_LOG: this.opts.logLevel ?? process.env.HOSTBRIDGE_LOG ?? "info" },
+    });
+    child.stderr!.pipe(log);
+    this.children.set(part, child);
+    child.once("exit", (code, signal) => {
+      if (this.children.get(part) === child) this.children.delete(part);
+      if (this.stopping || !this.opts.supervise) return;
+      this.restarts[part]++;
+      log.write(`{"msg":"supervisor: ${part} exited (code ${code}, signal ${signal}); restarting in 500 ms"}\n`);
+      setTimeout(() => void this.startPart(part).catch(() => undefined), 500).unref();
+    });
+    const name = part === "ca-manager" ? "xyz.openbmc_project.Certs.ca.authority.Manager" : "xyz.openbmc_project.PLDM.HostBridge";
+    await this.waitForName(name, child, part);
+  }
+
+  /** Stops one part: SIGTERM (clean) or SIGKILL (crash). Resolves once it has exited. */
+  async stopPart(part: Part, signal: NodeJS.Signals = "SIGTERM"): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+    const child = this.children.get(part);
+    if (!child) return { code: null, signal: null, ms: 0 };
+    this.children.delete(part);
+    const t0 = Date.now();
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once("exit", (code, sig) => r({ code, signal: sig })));
+    child.kill(signal);
+    const hard = setTimeout(() => child.kill("SIGKILL"), 5000);
+    const result = await exited;
+    clearTimeout(hard);
+    return { ...result, ms: Date.now() - t0 };
+  }
+
+  /**
+   * One request to host-sim's control socket: {"power":"on|off|reboot"} or {"status":true}.
+   * host-sim may be (re)starting with the daemon, so a missing socket is retried until the bound.
+   */
+  async hostControl(request: Record<string, unknown>, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await this.controlOnce(request, Math.max(100, until - Date.now()));
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if ((code !== "ENOENT" && code !== "ECONNREFUSED") || Date.now() > until) throw new Error(`host-sim control: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  private controlOnce(request: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown>> {
+    return new Promise((resolvePromise, reject) => {
+      const sock = connect(this.controlPath);
+      let buf = "";
+      const timer = setTimeout(() => {
+        sock.destroy();
+        reject(new Error(`no answer in ${timeoutMs} ms`));
+      }, timeoutMs);
+      sock.on("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      sock.on("connect", () => sock.write(`${JSON.stringify(request)}\n`));
+      sock.on("data", (d) => {
+        buf += d.toString();
+        if (!buf.includes("\n")) return;
+        clearTimeout(timer);
+        sock.end();
+        const answer = JSON.parse(buf.split("\n")[0]!) as Record<string, unknown>;
+        if (answer.ok === false) reject(new Error(String(answer.error)));
+        else resolvePromise(answer);
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all([this.stopPart("daemon"), this.stopPart("ca-manager")]);
+    await this.bus.stop();
+  }
+
+  private caManagerArgs(): string[] {
+    return ["ca-manager", "--bus", this.bus.address, "--state-file", join(this.opts.stateDir, "ca-entries.json")];
+  }
+
+  private daemonArgs(): string[] {
+    const hostSim = [process.execPath, CLI_PATH, "host-sim", "--control", this.controlPath, "--state-dir", this.hostSimStatePath, ...(this.opts.hostSimArgs ?? [])];
+    return [
+      "daemon",
+      "--bus",
+      this.bus.address,
+      "--spawn-host",
+      hostSim.map(shellQuote).join(" "),
+      "--root-cert",
+      this.rootCertPath,
+      "--spool-dir",
+      join(this.opts.stateDir, "spool"),
+      ...(this.opts.daemonArgs ?? []),
+    ];
+  }
+
+  private async waitForName(name: string, child: ChildProcess, part: Part, timeoutMs = 15_000): Promise<void> {
+    const probe = await BusConnection.connect({ address: this.bus.address, callTimeoutMs: 2000 });
+    try {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(`${part} exited (code ${child.exitCode}) before serving; see ${join(this.opts.stateDir, "logs", `${part}.log`)}`);
+        }
+        const [has] = await probe.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner", { signature: "s", body: [name] });
+        if (has === true) return;
+        if (Date.now() > until) throw new Error(`${part} did not take ${name} in ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      probe.close();
+    }
+  }
+}
+
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:=,@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
