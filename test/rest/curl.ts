@@ -1,8 +1,8 @@
 /** curl as the REST client: a real HTTP stack and TLS check, run without blocking the server in this process. */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runProcess } from "../hmc/run-cli.js";
 
 export interface CurlRequest {
   readonly method?: "GET" | "POST" | "DELETE";
@@ -24,7 +24,7 @@ export interface CurlResponse {
 
 const STATUS_MARK = "\n--curl-status:";
 
-export function curl(url: string, request: CurlRequest): Promise<CurlResponse> {
+export async function curl(url: string, request: CurlRequest): Promise<CurlResponse> {
   // Headers go to a file: curl 7.88 crashes dumping them to /dev/stderr when stderr is a pipe.
   const headerDir = mkdtempSync(join(tmpdir(), "hb-curl-"));
   const headerPath = join(headerDir, "headers");
@@ -34,23 +34,13 @@ export function curl(url: string, request: CurlRequest): Promise<CurlResponse> {
   if (request.token) args.push("-H", `X-Auth-Token: ${request.token}`);
   if (request.body !== undefined) args.push("-H", `Content-Type: ${request.contentType ?? "application/json"}`, "--data-binary", "@-");
   args.push(url);
-  return new Promise((resolve, reject) => {
-    const child = spawn("curl", args, { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const mark = stdout.lastIndexOf(STATUS_MARK);
-      const headerDump = code === 0 ? readFileSync(headerPath, "utf8") : "";
-      rmSync(headerDir, { recursive: true, force: true });
-      if (code !== 0 || mark < 0) return reject(new Error(`curl exited ${code}: ${stderr}`));
-      const body = stdout.slice(0, mark);
-      resolve({ status: Number(stdout.slice(mark + STATUS_MARK.length)), headers: parseHeaders(headerDump), body, json: () => JSON.parse(body) });
-    });
-    child.stdin.end(request.body ?? "");
-  });
+  const run = await runProcess("curl", args, { input: request.body });
+  const headerDump = run.code === 0 ? readFileSync(headerPath, "utf8") : "";
+  rmSync(headerDir, { recursive: true, force: true });
+  const mark = run.stdout.lastIndexOf(STATUS_MARK);
+  if (run.code !== 0 || mark < 0) throw new Error(`curl exited ${run.code}: ${run.stderr}`);
+  const body = run.stdout.slice(0, mark);
+  return { status: Number(run.stdout.slice(mark + STATUS_MARK.length)), headers: parseHeaders(headerDump), body, json: () => JSON.parse(body) };
 }
 
 function parseHeaders(dump: string): Record<string, string> {
