@@ -96,8 +96,8 @@ export const SLL2_SIZE = 20;
 export const ETH_P_MCTP = 0x00fa;
 /** ARPHRD_MCTP, for the cooked header we write. */
 export const ARPHRD_MCTP = 290;
-/** Cooked-header packet types: to us, and sent by us. */
-export const PacketType = { Host: 0, Outgoing: 4 } as const;
+/** Cooked-header packet types: to us, sent by us, and seen passing (direction unknown). */
+export const PacketType = { Host: 0, OtherHost: 3, Outgoing: 4 } as const;
 
 export function parseCooked(linkType: number, b: Uint8Array): (CookedHeader & { size: number }) | null {
   if (linkType === LinkType.LinuxSll && b.length >= SLL_SIZE) {

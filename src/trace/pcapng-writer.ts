@@ -48,7 +48,7 @@ export function pcapngPacket(packet: Uint8Array, timeMs: number, dir: Direction 
   const d = new DataView(data.buffer);
   d.setUint16(0, ETH_P_MCTP);
   d.setUint16(8, ARPHRD_MCTP);
-  data[10] = dir === "tx" ? PacketType.Outgoing : PacketType.Host;
+  data[10] = dir === "tx" ? PacketType.Outgoing : dir === "rx" ? PacketType.Host : PacketType.OtherHost;
   data.set(packet, SLL2_SIZE);
   const body = new Uint8Array(20 + pad4(data.length));
   const v = new DataView(body.buffer);

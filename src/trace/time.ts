@@ -12,6 +12,8 @@ const fractionMs = (digits: string | undefined) => (digits ? Number(`0.${digits}
 
 /** ISO-8601 with the full sub-second precision of a capture (pcap gives µs or ns). */
 export function isoFromEpoch(seconds: number, fraction: number, fractionDigits: number): string {
+  // A damaged capture can claim a time Date cannot hold; it is shown as the raw count instead.
+  if (!(Math.abs(seconds) <= 8.64e12)) return `${seconds}.${String(fraction).padStart(fractionDigits, "0")} s`;
   const whole = new Date(seconds * 1000).toISOString().slice(0, 19);
   return `${whole}.${String(fraction).padStart(fractionDigits, "0")}Z`;
 }

@@ -32,7 +32,6 @@ export const EXCHANGE: SampleMessage[] = [
 
 export const T0 = Date.UTC(2025, 3, 3, 20, 27, 21);
 const spaced = (hex: string) => hex.replace(/(..)/g, "$1 ");
-const iso = (ms: number) => new Date(T0 + ms).toISOString();
 const hhmmss = (ms: number) => {
   const d = new Date(T0 + ms);
   return `${d.toISOString().slice(11, 19)}.${String(d.getUTCMilliseconds() * 1000 + Math.round((ms % 1) * 1000)).padStart(6, "0")}`;
@@ -74,7 +73,7 @@ function pcapSll(): Uint8Array {
   head.setUint16(6, 4, true);
   head.setUint32(16, 65535, true);
   head.setUint32(20, 113, true);
-  const parts = [new Uint8Array(head.buffer)];
+  const parts: Uint8Array[] = [new Uint8Array(head.buffer)];
   for (const p of packets()) {
     const rec = new DataView(new ArrayBuffer(16 + 16));
     const us = Math.round((T0 + p.at) * 1000);
