@@ -5,6 +5,7 @@
  * 64 KiB. Bad input is counted by reason, never thrown.
  */
 import { DecodeError } from "../errors.js";
+import { BytePool, view } from "./byte-pool.js";
 import { decodeMctpPacketHeader, MCTP_HEADER_SIZE } from "./packet.js";
 
 export interface ReassembledMessage {
@@ -22,7 +23,8 @@ export interface ReassembledMessage {
 export type ReassemblyDropReason = "bad-header" | "seq-gap" | "no-som" | "restarted" | "too-large" | "expired" | "empty";
 
 interface Partial {
-  chunks: Uint8Array[];
+  /** Whole packets, header included: a view of each body would cost a typed-array allocation per packet. */
+  packets: Uint8Array[];
   bytes: number;
   nextSeq: number;
   startedAt: number;
@@ -33,6 +35,8 @@ const REASONS: readonly ReassemblyDropReason[] = ["bad-header", "seq-gap", "no-s
 export class MctpReassembler {
   readonly drops: Record<ReassemblyDropReason, number> = Object.fromEntries(REASONS.map((r) => [r, 0])) as Record<ReassemblyDropReason, number>;
   private readonly partials = new Map<number, Partial>();
+  /** Joined messages (a certificate is ~1.5 KB) are carved from a slab rather than allocated one by one. */
+  private readonly pool = new BytePool(64 * 1024);
   private readonly maxMessageBytes: number;
   private readonly expiryMs: number;
 
@@ -50,7 +54,7 @@ export class MctpReassembler {
       this.drops["bad-header"]++;
       return null;
     }
-    const body = packet.subarray(MCTP_HEADER_SIZE);
+    const bodyLength = packet.length - MCTP_HEADER_SIZE;
     const key = (h.src << 16) | (h.dest << 8) | (h.tagOwner ? 8 : 0) | h.tag;
     let partial = this.partials.get(key);
     if (partial && nowMs - partial.startedAt >= this.expiryMs) {
@@ -64,17 +68,17 @@ export class MctpReassembler {
         this.partials.delete(key);
         this.drops.restarted++;
       }
-      if (body.length === 0) {
+      if (bodyLength === 0) {
         this.drops.empty++;
         return null;
       }
       // Fast path: a single-packet message needs no copy.
-      if (h.eom) return this.finish(h.src, h.dest, h.tag, h.tagOwner, body, 1);
-      if (body.length > this.maxMessageBytes) {
+      if (h.eom) return this.finish(h.src, h.dest, h.tag, h.tagOwner, view(packet, MCTP_HEADER_SIZE, bodyLength), 1);
+      if (bodyLength > this.maxMessageBytes) {
         this.drops["too-large"]++;
         return null;
       }
-      this.partials.set(key, { chunks: [body], bytes: body.length, nextSeq: (h.seq + 1) & 3, startedAt: nowMs });
+      this.partials.set(key, { packets: [packet], bytes: bodyLength, nextSeq: (h.seq + 1) & 3, startedAt: nowMs });
       return null;
     }
 
@@ -87,23 +91,17 @@ export class MctpReassembler {
       this.drops["seq-gap"]++;
       return null;
     }
-    if (partial.bytes + body.length > this.maxMessageBytes) {
+    if (partial.bytes + bodyLength > this.maxMessageBytes) {
       this.partials.delete(key);
       this.drops["too-large"]++;
       return null;
     }
-    partial.chunks.push(body);
-    partial.bytes += body.length;
+    partial.packets.push(packet);
+    partial.bytes += bodyLength;
     partial.nextSeq = (partial.nextSeq + 1) & 3;
     if (!h.eom) return null;
     this.partials.delete(key);
-    const message = new Uint8Array(partial.bytes);
-    let o = 0;
-    for (const c of partial.chunks) {
-      message.set(c, o);
-      o += c.length;
-    }
-    return this.finish(h.src, h.dest, h.tag, h.tagOwner, message, partial.chunks.length);
+    return this.finish(h.src, h.dest, h.tag, h.tagOwner, joinBodies(this.pool, partial.packets, partial.bytes), partial.packets.length);
   }
 
   /** Drops partial messages older than the expiry; returns how many. */
@@ -127,4 +125,20 @@ export class MctpReassembler {
     const typeByte = message[0]!;
     return { src, dest, tag, tagOwner, messageType: typeByte & 0x7f, integrityCheck: (typeByte & 0x80) !== 0, message, packets };
   }
+}
+
+/**
+ * The bodies of `packets` back to back. Whole packets are copied last to first, each 4 bytes
+ * before its body's place, so every header lands on bytes the packet before then overwrites:
+ * one memcpy per packet and no view per packet (views cost an allocation each).
+ */
+function joinBodies(pool: BytePool, packets: Uint8Array[], bytes: number): Uint8Array {
+  const out = pool.take(MCTP_HEADER_SIZE + bytes);
+  let end = out.length;
+  for (let k = packets.length - 1; k >= 0; k--) {
+    const p = packets[k]!;
+    end -= p.length - MCTP_HEADER_SIZE;
+    out.set(p, end - MCTP_HEADER_SIZE);
+  }
+  return view(out, MCTP_HEADER_SIZE, bytes);
 }

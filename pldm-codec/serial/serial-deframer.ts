@@ -8,13 +8,38 @@
  *
  * Every byte pushed is accounted for exactly once:
  *   bytesIn === bytesInFrames + bytesInBadFrames + bytesSkipped + pendingBytes()
+ *
+ * Speed: a frame that lies whole in one chunk is checked in one pass (unstuff and CRC
+ * together), and when it has no escapes its packet is a view into the chunk, not a copy
+ * (as `raw` always was): callers must not reuse a chunk's memory after pushing it. Frames
+ * split across chunks, and damaged ones, go through the byte-at-a-time state machine.
  */
+import { BytePool, view } from "../mctp/byte-pool.js";
 import { CRC16_INIT, CRC16_TABLE, crc16Update } from "./crc16.js";
 import { DEFAULT_MAX_COUNT, FRAME_ESCAPE, FRAME_FLAG, MIN_COUNT, SERIAL_REVISION } from "./frame-encoder.js";
 
+export type FcsVerdict = "ok" | "legacy-zero" | "legacy-init0";
+
 export type SerialEvent =
-  | { kind: "frame"; packet: Uint8Array; fcs: "ok" | "legacy-zero" | "legacy-init0"; raw: Uint8Array }
+  | { kind: "frame"; packet: Uint8Array; fcs: FcsVerdict; raw: Uint8Array }
   | { kind: "error"; reason: "bad-fcs" | "bad-count" | "bad-frame"; raw: Uint8Array };
+
+/** A good frame. Its `raw` view is made on first use: the receive path never looks at it, and a view costs an allocation. */
+class FrameEvent {
+  readonly kind = "frame";
+  constructor(
+    readonly packet: Uint8Array,
+    readonly fcs: FcsVerdict,
+    private readonly rawIn: Uint8Array,
+    private readonly rawFrom: number,
+    private readonly rawLength: number,
+  ) {}
+
+  get raw(): Uint8Array {
+    const a = this.rawIn;
+    return this.rawFrom === 0 && this.rawLength === a.length ? a : view(a, this.rawFrom, this.rawLength);
+  }
+}
 
 export interface SerialDeframerStats {
   goodFrames: number;
@@ -60,6 +85,8 @@ export class SerialDeframer {
   private state = State.Hunt;
   private count = 0;
   private filled = 0;
+  /** CRC over revision, count and the body bytes so far (updated as they arrive). */
+  private crc = 0;
   private fcs = 0;
   private readonly body: Uint8Array;
   /** Raw bytes of the frame in progress that arrived in earlier chunks. */
@@ -69,6 +96,8 @@ export class SerialDeframer {
   private frameStart = -1;
   /** Inside a run of garbage already counted as one resync. */
   private hunting = false;
+  /** Packets that must be copied (escaped or split frames) come from here. */
+  private readonly pool = new BytePool();
 
   constructor(opts: { acceptLegacyFcs?: boolean; maxCount?: number } = {}) {
     this.acceptLegacyFcs = opts.acceptLegacyFcs ?? false;
@@ -88,15 +117,21 @@ export class SerialDeframer {
     this.frameStart = -1;
     const n = chunk.length;
     const body = this.body;
+    const t = CRC16_TABLE;
     let i = 0;
     while (i < n) {
       const b = chunk[i]!;
       switch (this.state) {
         case State.Hunt:
           if (b === FRAME_FLAG) {
+            this.hunting = false;
+            const next = this.wholeFrame(chunk, i, out);
+            if (next > 0) {
+              i = next;
+              continue;
+            }
             this.state = State.Revision;
             this.frameStart = i;
-            this.hunting = false;
           } else {
             if (!this.hunting) s.resyncs++;
             this.hunting = true;
@@ -122,20 +157,24 @@ export class SerialDeframer {
           } else {
             this.count = b;
             this.filled = 0;
+            this.crc = (CRC_AFTER_REVISION >>> 8) ^ t[(CRC_AFTER_REVISION ^ b) & 0xff]!;
             this.state = State.Body;
           }
           break;
         case State.Body: {
-          // Hot loop: copy plain bytes until the body is full or an escape comes.
+          // Copy and checksum plain bytes until the body is full or an escape comes.
           let f = this.filled;
+          let crc = this.crc;
           const want = this.count;
           while (i < n && f < want) {
             const c = chunk[i]!;
             if (c === FRAME_ESCAPE) break;
             body[f++] = c;
+            crc = (crc >>> 8) ^ t[(crc ^ c) & 0xff]!;
             i++;
           }
           this.filled = f;
+          this.crc = crc;
           if (f === want) {
             this.state = State.FcsHi;
             continue;
@@ -143,10 +182,13 @@ export class SerialDeframer {
           if (i < n) this.state = State.BodyEscaped; // chunk[i] is the escape byte
           break;
         }
-        case State.BodyEscaped:
-          body[this.filled++] = b ^ 0x20;
+        case State.BodyEscaped: {
+          const c = b ^ 0x20;
+          body[this.filled++] = c;
+          this.crc = (this.crc >>> 8) ^ t[(this.crc ^ c) & 0xff]!;
           this.state = this.filled === this.count ? State.FcsHi : State.Body;
           break;
+        }
         case State.FcsHi:
           this.fcs = b << 8;
           this.state = State.FcsLo;
@@ -156,7 +198,14 @@ export class SerialDeframer {
           this.state = State.End;
           break;
         case State.End:
-          out.push(b === FRAME_FLAG ? this.finish(chunk, i) : this.fail(chunk, i, "bad-frame"));
+          if (b === FRAME_FLAG) {
+            const raw = this.takeRaw(chunk, i);
+            const packet = this.pool.take(this.count);
+            packet.set(view(this.body, 0, this.count));
+            out.push(this.verdict(this.crc, this.fcs, packet, raw, 0, raw.length));
+          } else {
+            out.push(this.fail(chunk, i, "bad-frame"));
+          }
           break;
       }
       i++;
@@ -169,9 +218,48 @@ export class SerialDeframer {
     return out;
   }
 
+  /**
+   * The fast path: a well-formed frame opening at chunk[start] and closing inside this chunk
+   * is unstuffed and checksummed in one pass. Returns the index after it, or 0 (nothing
+   * consumed, no state touched) for the state machine to take the bytes one at a time.
+   */
+  private wholeFrame(chunk: Uint8Array, start: number, out: SerialEvent[]): number {
+    const n = chunk.length;
+    if (start + 3 >= n) return 0;
+    const count = chunk[start + 2]!;
+    if (start + 6 + count > n || chunk[start + 1] !== SERIAL_REVISION || count < MIN_COUNT || count > this.maxCount) return 0;
+    const t = CRC16_TABLE;
+    let crc = (CRC_AFTER_REVISION >>> 8) ^ t[(CRC_AFTER_REVISION ^ count) & 0xff]!;
+    let j = start + 3;
+    // The body ends at `end`, one byte later for each escape; FCS and flag must fit after it.
+    let end = j + count;
+    let escapes = 0;
+    for (; j < end; j++) {
+      let c = chunk[j]!;
+      if (c === FRAME_ESCAPE) {
+        if (++end + 3 > n) return 0;
+        c = chunk[++j]! ^ 0x20;
+        escapes++;
+      }
+      crc = (crc >>> 8) ^ t[(crc ^ c) & 0xff]!;
+    }
+    if (chunk[j + 2] !== FRAME_FLAG) return 0;
+    const fcs = (chunk[j]! << 8) | chunk[j + 1]!;
+    let packet: Uint8Array;
+    if (escapes === 0) {
+      packet = view(chunk, start + 3, count);
+    } else {
+      packet = this.pool.take(count);
+      for (let k = start + 3, f = 0; k < j; k++) packet[f++] = chunk[k] === FRAME_ESCAPE ? chunk[++k]! ^ 0x20 : chunk[k]!;
+    }
+    out.push(this.verdict(crc, fcs, packet, chunk, start, j + 3 - start));
+    return j + 3;
+  }
+
   /** Raw bytes of the frame ending at chunk[i], inclusive; the frame is over after this. */
   private takeRaw(chunk: Uint8Array, i: number): Uint8Array {
-    const tail = chunk.subarray(this.frameStart >= 0 ? this.frameStart : 0, i + 1);
+    const from = this.frameStart >= 0 ? this.frameStart : 0;
+    const tail = view(chunk, from, i + 1 - from);
     this.state = State.Hunt;
     this.frameStart = -1;
     if (this.carriedBytes === 0) return tail;
@@ -187,27 +275,23 @@ export class SerialDeframer {
     return raw;
   }
 
-  private finish(chunk: Uint8Array, i: number): SerialEvent {
-    const raw = this.takeRaw(chunk, i);
-    const count = this.count;
-    const t = CRC16_TABLE;
-    let crc = (CRC16_INIT >>> 8) ^ t[(CRC16_INIT ^ SERIAL_REVISION) & 0xff]!;
-    crc = (crc >>> 8) ^ t[(crc ^ count) & 0xff]!;
-    crc = crc16Update(crc, this.body, 0, count);
-    let fcs: "ok" | "legacy-zero" | "legacy-init0" | null = crc === this.fcs ? "ok" : null;
+  /** Judges a complete frame by its FCS (`crc` already covers revision, count and packet); raw is rawIn[from, from + length). */
+  private verdict(crc: number, fcsIn: number, packet: Uint8Array, rawIn: Uint8Array, from: number, length: number): SerialEvent {
+    const s = this.stats;
+    let fcs: FcsVerdict | null = crc === fcsIn ? "ok" : null;
     if (!fcs && this.acceptLegacyFcs) {
-      if (this.fcs === 0) fcs = "legacy-zero";
-      else if (crc16Update(crc16Update(0, Uint8Array.of(SERIAL_REVISION, count)), this.body, 0, count) === this.fcs) fcs = "legacy-init0";
+      if (fcsIn === 0) fcs = "legacy-zero";
+      else if (crc16Update(crc16Update(0, Uint8Array.of(SERIAL_REVISION, packet.length)), packet) === fcsIn) fcs = "legacy-init0";
     }
     if (!fcs) {
-      this.stats.fcsErrors++;
-      this.stats.bytesInBadFrames += raw.length;
-      return { kind: "error", reason: "bad-fcs", raw };
+      s.fcsErrors++;
+      s.bytesInBadFrames += length;
+      return { kind: "error", reason: "bad-fcs", raw: from === 0 && length === rawIn.length ? rawIn : view(rawIn, from, length) };
     }
-    if (fcs !== "ok") this.stats.legacyFcsFrames++;
-    this.stats.goodFrames++;
-    this.stats.bytesInFrames += raw.length;
-    return { kind: "frame", packet: this.body.slice(0, count), fcs, raw };
+    if (fcs !== "ok") s.legacyFcsFrames++;
+    s.goodFrames++;
+    s.bytesInFrames += length;
+    return new FrameEvent(packet, fcs, rawIn, from, length);
   }
 
   private fail(chunk: Uint8Array, i: number, reason: "bad-count" | "bad-frame"): SerialEvent {
@@ -221,3 +305,6 @@ export class SerialDeframer {
     return { kind: "error", reason, raw };
   }
 }
+
+/** The CRC after the revision byte, which every frame starts with. */
+const CRC_AFTER_REVISION = (CRC16_INIT >>> 8) ^ CRC16_TABLE[(CRC16_INIT ^ SERIAL_REVISION) & 0xff]!;
