@@ -14,8 +14,9 @@ import { isKnownPldm } from "./hex-lines.js";
 import { normaliseFlightRecorderTime } from "./time.js";
 import type { Direction, TraceEvent } from "./trace-event.js";
 
-const SYSLOG_PREFIX = /^([A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d(?:\.\d+)?) (?:\S+ )?\S+?: (.*)$/;
-const ISO_PREFIX = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) (?:\S+ )?\S+?: (.*)$/;
+// After the time: an optional host, then the program ("pldmd[3179]"), neither with a colon.
+const SYSLOG_PREFIX = /^([A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d(?:\.\d+)?) (?:[^\s:]+ )?[^\s:]+: (.*)$/;
+const ISO_PREFIX = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) (?:[^\s:]+ )?[^\s:]+: (.*)$/;
 const FLIGHT_HEADER = /^(.+?) : (Tx|Rx) :\s*$/;
 const TX_RX = /^(?:pldmtool:\s*)?(Tx|Rx)\s*:\s*(.*)$/;
 const TX_RX_ERROR = /^(Tx|Rx) error ([\w-]+):\s*(.*)$/;
