@@ -32,7 +32,7 @@ describe.skipIf(!hasTshark)("Wireshark Lua dissector under tshark", () => {
     expect(rows[0]).toBe("NewFileAvailable|5|0x0004|7|1234|||");
     expect(rows[2]).toBe("ReadFileByType|3|0x0004|7||0|1234|");
     expect(rows[3]).toBe("ReadFileByType|3|||||2|0x00");
-    expect(rows[4]).toBe("GetTID|0|||||||");
+    expect(rows[4]).toBe("GetTID|0||||||");
   });
 
   it("shows the decoded tree in the verbose view", () => {
