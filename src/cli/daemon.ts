@@ -4,11 +4,9 @@ import { BusConnection } from "../dbus/bus-connection.js";
 import { CaManagerService } from "../dbus/ca-manager.js";
 import { resolveSettings, settingsFromEnv, settingsFromFile, type DaemonSettings } from "../daemon/daemon-settings.js";
 import { startDaemon } from "../daemon/host-bridge-daemon.js";
-import { createLogger, type Logger } from "../log.js";
+import { createLogger } from "../log.js";
 import { eidOption, intOption } from "./options.js";
-
-/** Exit code for "lost the bus or the link": the supervisor (systemd, `hostbridge up`) restarts us. */
-export const EXIT_RESTART = 75;
+import { supervise } from "./supervise.js";
 
 interface DaemonFlags {
   config?: string;
@@ -29,7 +27,7 @@ interface DaemonFlags {
 }
 
 function flagsToSettings(f: DaemonFlags): Partial<DaemonSettings> {
-  const link = f.tty ? { kind: "tty" as const, path: f.tty, baud: f.baud } : f.spawnHost ? { kind: "spawn" as const, command: f.spawnHost } : f.stdio ? { kind: "stdio" as const } : undefined;
+  const link = f.tty ? { kind: "tty" as const, path: f.tty, baud: f.baud } : f.spawnHost ? { kind: "spawn" as const, command: f.spawnHost, baud: f.baud } : f.stdio ? { kind: "stdio" as const, baud: f.baud } : undefined;
   return {
     bus: f.bus,
     link,
@@ -45,27 +43,6 @@ function flagsToSettings(f: DaemonFlags): Partial<DaemonSettings> {
   };
 }
 
-/** Stops on SIGTERM/SIGINT within the bound, exits for the supervisor when the bus or link is lost. */
-function supervise(log: Logger, stop: () => Promise<void>, fatal: Promise<string>): void {
-  let stopping = false;
-  const finish = (code: number, why: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ why }, "stopping");
-    const hard = setTimeout(() => process.exit(code), 1800);
-    void stop().finally(() => {
-      clearTimeout(hard);
-      process.exit(code);
-    });
-  };
-  process.on("SIGTERM", () => finish(0, "SIGTERM"));
-  process.on("SIGINT", () => finish(0, "SIGINT"));
-  void fatal.then((why) => {
-    log.error({ why }, "cannot go on; exiting for the supervisor to restart us");
-    finish(EXIT_RESTART, why);
-  });
-}
-
 export function registerDaemon(program: Command): void {
   program
     .command("daemon")
@@ -73,7 +50,7 @@ export function registerDaemon(program: Command): void {
     .option("--config <file>", "JSON settings file (keys as in docs/daemon.md)")
     .option("--bus <address>", 'D-Bus: "system", "session" or an address such as unix:path=/run/x (default system)')
     .option("--tty <path>", "serial device to the host")
-    .option("--baud <bps>", "line speed for --tty", intOption(50, 4_000_000))
+    .option("--baud <bps>", "line speed: sets a --tty device, paces a pty or stdio link", intOption(50, 4_000_000))
     .option("--spawn-host <command>", "run the host (e.g. hostbridge host-sim) on a pty as our link")
     .option("--stdio", "use stdin/stdout as the link")
     .option("--local-eid <eid>", "our MCTP EID (default 8)", eidOption)

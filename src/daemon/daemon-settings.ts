@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import type { BridgeSettings } from "./cert-request-bridge.js";
 
-export type LinkSetting = { kind: "tty"; path: string; baud?: number } | { kind: "spawn"; command: string } | { kind: "stdio" };
+/** `baud` on a tty sets the device speed; on a pty or stdio it paces our sending like a UART would. */
+export type LinkSetting = { kind: "tty"; path: string; baud?: number } | { kind: "spawn"; command: string; baud?: number } | { kind: "stdio"; baud?: number };
 
 export interface DaemonSettings {
   /** "system", "session" or a D-Bus address. */

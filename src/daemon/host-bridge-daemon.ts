@@ -6,11 +6,13 @@ import { promises as fs } from "node:fs";
 import { join } from "node:path";
 import { BusConnection } from "../dbus/bus-connection.js";
 import { HostBridgeStatus } from "../dbus/names.js";
+import { pace } from "../link/paced-link.js";
 import { spawnPtyChild } from "../link/pty-child-link.js";
 import type { SerialLink } from "../link/serial-link.js";
 import { openStdioLink } from "../link/stdio-link.js";
 import { openTtyDevice } from "../link/tty-device-link.js";
 import type { Logger } from "../log.js";
+import { recordLink } from "../trace/trace-recorder.js";
 import { createBmcStack, type BmcStack } from "./bmc-stack.js";
 import { CaEntrySource } from "./ca-entry-source.js";
 import type { DaemonSettings, LinkSetting } from "./daemon-settings.js";
@@ -28,21 +30,17 @@ export interface RunningDaemon {
 }
 
 export async function openLink(link: LinkSetting): Promise<SerialLink> {
-  switch (link.kind) {
-    case "tty":
-      return openTtyDevice(link.path, { baud: link.baud });
-    case "stdio":
-      return openStdioLink();
-    case "spawn":
-      // The host program runs on a raw pty whose other side is our link.
-      return spawnPtyChild({ file: "/bin/sh", name: "host", args: ["-c", link.command], killAfterMs: 1000 });
-  }
+  if (link.kind === "tty") return openTtyDevice(link.path, { baud: link.baud });
+  // The host program runs on a raw pty whose other side is our link.
+  const raw = link.kind === "stdio" ? openStdioLink() : spawnPtyChild({ file: "/bin/sh", name: "host", args: ["-c", link.command], killAfterMs: 1000 });
+  return link.baud ? pace(raw, { baud: link.baud }) : raw;
 }
 
 export async function startDaemon(s: DaemonSettings, log: Logger): Promise<RunningDaemon> {
   await fs.mkdir(s.spoolDir, { recursive: true });
   const bus = await BusConnection.connect({ address: s.bus, callTimeoutMs: s.dbusTimeoutMs, log });
-  const link = await openLink(s.link!);
+  const raw = await openLink(s.link!);
+  const link = s.trace ? recordLink(raw, s.trace, { name: "daemon", localEid: s.localEid }) : raw;
   const root = new RootCertWriter(s.rootCertPath, log, join(s.spoolDir, "root-history.jsonl"));
   await root.loadExisting();
   const entries = new CaEntrySource(bus, log, s.dbusTimeoutMs);

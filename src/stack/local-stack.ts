@@ -6,9 +6,9 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, promises as fs } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { CLI_PATH } from "../os/cli-path.js";
+import { hostSimControl, type HostSimRequest, type HostSimStatus } from "../../host-sim/control-client.js";
 import { BusConnection } from "../dbus/bus-connection.js";
 import { startPrivateBus, type PrivateBus } from "../os/dbus-daemon-process.js";
 
@@ -19,12 +19,30 @@ export interface LocalStackOptions {
   hostSimArgs?: string[];
   /** Extra `hostbridge daemon` flags. */
   daemonArgs?: string[];
-  /** Restart the daemon and CA manager when they exit on their own (as systemd would). */
+  /** Serve the REST front on this loopback port (0 = any free port); no REST when absent. */
+  restPort?: number;
+  /** Extra `hostbridge rest` flags (--sign-timeout...). */
+  restArgs?: string[];
+  /** Restart parts that exit on their own (as systemd would). */
   supervise?: boolean;
   logLevel?: string;
 }
 
-type Part = "ca-manager" | "daemon";
+export type Part = "ca-manager" | "daemon" | "host-state" | "rest";
+
+export interface RestEndpoint {
+  url: string;
+  port: number;
+  caPath: string;
+}
+
+/** The bus name each part takes once it serves. */
+const SERVICE_NAMES: Record<Part, string> = {
+  "ca-manager": "xyz.openbmc_project.Certs.ca.authority.Manager",
+  daemon: "xyz.openbmc_project.PLDM.HostBridge",
+  "host-state": "xyz.openbmc_project.State.Host",
+  rest: "",
+};
 
 export class LocalStack {
   readonly rootCertPath: string;
@@ -32,7 +50,8 @@ export class LocalStack {
   readonly hostSimStatePath: string;
   private readonly children = new Map<Part, ChildProcess>();
   private stopping = false;
-  readonly restarts: Record<Part, number> = { "ca-manager": 0, daemon: 0 };
+  readonly restarts: Record<Part, number> = { "ca-manager": 0, daemon: 0, "host-state": 0, rest: 0 };
+  private restEndpoint: RestEndpoint | null = null;
 
   private constructor(
     readonly opts: LocalStackOptions,
@@ -50,6 +69,8 @@ export class LocalStack {
     try {
       await stack.startPart("ca-manager");
       await stack.startPart("daemon");
+      await stack.startPart("host-state");
+      if (opts.restPort !== undefined) await stack.startPart("rest");
     } catch (e) {
       await stack.stop();
       throw e;
@@ -61,6 +82,15 @@ export class LocalStack {
     return this.bus.address;
   }
 
+  /** Where the REST front listens, once started. */
+  get rest(): RestEndpoint | null {
+    return this.restEndpoint;
+  }
+
+  get restReadyPath(): string {
+    return join(this.opts.stateDir, "rest", "ready.json");
+  }
+
   pid(part: Part): number | null {
     return this.children.get(part)?.pid ?? null;
   }
@@ -68,7 +98,8 @@ export class LocalStack {
   /** Starts a part and waits until its bus name is owned (it is serving). */
   async startPart(part: Part): Promise<void> {
     if (this.children.has(part)) throw new Error(`${part} is already running`);
-    const args = part === "ca-manager" ? this.caManagerArgs() : this.daemonArgs();
+    const args = this.argsOf(part);
+    if (part === "rest") await fs.rm(this.restReadyPath, { force: true });
     const log = createWriteStream(join(this.opts.stateDir, "logs", `${part}.log`), { flags: "a" });
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
       stdio: ["ignore", "ignore", "pipe"],
@@ -83,8 +114,8 @@ export class LocalStack {
       log.write(`{"msg":"supervisor: ${part} exited (code ${code}, signal ${signal}); restarting in 500 ms"}\n`);
       setTimeout(() => void this.startPart(part).catch(() => undefined), 500).unref();
     });
-    const name = part === "ca-manager" ? "xyz.openbmc_project.Certs.ca.authority.Manager" : "xyz.openbmc_project.PLDM.HostBridge";
-    await this.waitForName(name, child, part);
+    if (part === "rest") this.restEndpoint = await this.waitForRest(child);
+    else await this.waitForName(SERVICE_NAMES[part], child, part);
   }
 
   /** Stops one part: SIGTERM (clean) or SIGKILL (crash). Resolves once it has exited. */
@@ -101,56 +132,54 @@ export class LocalStack {
     return { ...result, ms: Date.now() - t0 };
   }
 
-  /**
-   * One request to host-sim's control socket: {"power":"on|off|reboot"} or {"status":true}.
-   * host-sim may be (re)starting with the daemon, so a missing socket is retried until the bound.
-   */
-  async hostControl(request: Record<string, unknown>, timeoutMs = 10_000): Promise<Record<string, unknown>> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        return await this.controlOnce(request, Math.max(100, until - Date.now()));
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if ((code !== "ENOENT" && code !== "ECONNREFUSED") || Date.now() > until) throw new Error(`host-sim control: ${(e as Error).message}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  }
-
-  private controlOnce(request: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown>> {
-    return new Promise((resolvePromise, reject) => {
-      const sock = connect(this.controlPath);
-      let buf = "";
-      const timer = setTimeout(() => {
-        sock.destroy();
-        reject(new Error(`no answer in ${timeoutMs} ms`));
-      }, timeoutMs);
-      sock.on("error", (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-      sock.on("connect", () => sock.write(`${JSON.stringify(request)}\n`));
-      sock.on("data", (d) => {
-        buf += d.toString();
-        if (!buf.includes("\n")) return;
-        clearTimeout(timer);
-        sock.end();
-        const answer = JSON.parse(buf.split("\n")[0]!) as Record<string, unknown>;
-        if (answer.ok === false) reject(new Error(String(answer.error)));
-        else resolvePromise(answer);
-      });
-    });
+  /** One request to host-sim's control socket (see host-sim/control-client.ts). */
+  hostControl(request: HostSimRequest, timeoutMs = 10_000): Promise<HostSimStatus> {
+    return hostSimControl(this.controlPath, request, timeoutMs);
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all([this.stopPart("daemon"), this.stopPart("ca-manager")]);
+    await Promise.all((["rest", "host-state", "daemon", "ca-manager"] as const).map((p) => this.stopPart(p)));
     await this.bus.stop();
   }
 
-  private caManagerArgs(): string[] {
-    return ["ca-manager", "--bus", this.bus.address, "--state-file", join(this.opts.stateDir, "ca-entries.json")];
+  private argsOf(part: Part): string[] {
+    const bus = ["--bus", this.bus.address];
+    switch (part) {
+      case "ca-manager":
+        return ["ca-manager", ...bus, "--state-file", join(this.opts.stateDir, "ca-entries.json")];
+      case "daemon":
+        return this.daemonArgs();
+      case "host-state":
+        return ["host-state", ...bus, "--host-control", this.controlPath];
+      case "rest":
+        return [
+          "rest",
+          ...bus,
+          "--port",
+          String(this.restEndpoint?.port ?? this.opts.restPort ?? 0),
+          "--state-dir",
+          join(this.opts.stateDir, "rest"),
+          "--root-cert",
+          this.rootCertPath,
+          "--ready-file",
+          this.restReadyPath,
+          ...(this.opts.restArgs ?? []),
+        ];
+    }
+  }
+
+  private async waitForRest(child: ChildProcess, timeoutMs = 20_000): Promise<RestEndpoint> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`rest exited (code ${child.exitCode}) before listening; see ${join(this.opts.stateDir, "logs", "rest.log")}`);
+      try {
+        return JSON.parse(await fs.readFile(this.restReadyPath, "utf8")) as RestEndpoint;
+      } catch {
+        if (Date.now() > until) throw new Error(`rest did not listen in ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
   }
 
   private daemonArgs(): string[] {
