@@ -1,0 +1,93 @@
+/**
+ * The BMC under test as its own process (the stand-in for `hostbridge daemon` until the D-Bus
+ * path is wired): the daemon's own wiring (`createBmcStack`) on a real pty to `hostbridge
+ * host-sim`, optionally paced. Driven over the fork IPC channel by bmc-under-test.ts:
+ *   parent -> {op:"sign", id} | {op:"stats"} | {op:"stop"}
+ *   child  -> {op:"ready"} | {op:"done", id, status} | {op:"stats", rssMb, wireBytes}
+ * The CSR and line speed come in argv as JSON. Nothing is kept per finished request, so
+ * the resident memory measured is the stack's own.
+ */
+import { createBmcStack } from "../../src/daemon/bmc-stack.js";
+import type { CaEntry } from "../../src/daemon/cert-request-bridge.js";
+import { pace } from "../../src/link/paced-link.js";
+import { BaseLink, type SerialLink } from "../../src/link/serial-link.js";
+import { spawnHostSim } from "../support/host-sim-process.js";
+
+export interface ChildConfig {
+  csrPem: string;
+  baud?: number;
+}
+
+export type ToChild = { op: "sign"; id: number } | { op: "stats" } | { op: "stop" };
+export type FromChild = { op: "ready" } | { op: "done"; id: number; status: "Complete" | "BadCSR" } | { op: "stats"; rssMb: number; wireBytes: number };
+
+/** Counts every byte that crosses the serial line, both ways: the wire-time floor is computed from these. */
+class CountingLink extends BaseLink implements SerialLink {
+  readonly description: string;
+  bytes = 0;
+
+  constructor(private readonly inner: SerialLink) {
+    super();
+    this.description = `${inner.description} (counted)`;
+    inner.on("data", (c) => {
+      this.bytes += c.length;
+      this.received(c);
+    });
+    inner.on("close", (r) => this.closed(r));
+    inner.on("error", (e) => this.failed(e));
+  }
+
+  protected transmit(bytes: Uint8Array): void {
+    this.bytes += bytes.length;
+    this.inner.write(bytes);
+  }
+
+  protected release(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+function main(): void {
+  const config = JSON.parse(process.argv[2] ?? "{}") as ChildConfig;
+  const send = (m: FromChild) => process.send?.(m);
+  const pty = spawnHostSim(config.baud ? ["--baud", String(config.baud)] : []);
+  // The BMC's own sending is paced too; host-sim paces its side with --baud.
+  const line = new CountingLink(pty);
+  const link = config.baud ? pace(line, { baud: config.baud }) : line;
+  let ready = false;
+  const finish = (entry: CaEntry, status: "Complete" | "BadCSR") => {
+    send({ op: "done", id: entry.id, status });
+    return Promise.resolve();
+  };
+  const stack = createBmcStack({
+    link,
+    sink: { complete: (entry) => finish(entry, "Complete"), badCsr: (entry) => finish(entry, "BadCSR") },
+    onRoot: () => {
+      if (!ready) send({ op: "ready" });
+      ready = true;
+    },
+  });
+  let stopping = false;
+  const stop = async () => {
+    stopping = true;
+    stack.close();
+    await link.close();
+    process.exit(0);
+  };
+  process.on("message", (m: ToChild) => {
+    if (m.op === "sign") stack.bridge.take({ id: m.id, path: `/xyz/openbmc_project/certs/ca/entry/${m.id}`, csr: config.csrPem });
+    else if (m.op === "stats") {
+      // Collected first so that the figure is what stays resident, not garbage not yet swept.
+      (globalThis as { gc?: () => void }).gc?.();
+      send({ op: "stats", rssMb: process.memoryUsage().rss / 2 ** 20, wireBytes: line.bytes });
+    } else void stop();
+  });
+  process.on("disconnect", () => void stop());
+  pty.on("close", (why) => {
+    if (stopping) return;
+    process.stderr.write(`bmc-child: host-sim link closed: ${why}\n`);
+    process.exit(1);
+  });
+}
+
+main();

@@ -1,0 +1,129 @@
+/**
+ * End-to-end figures: certificates per second at 1, 4 and 32 in flight, per-request latency
+ * unpaced and at 115200 baud next to the wire-time floor, the host's signing-only rate for
+ * the same key type, and the BMC process's resident memory under a long run.
+ */
+import { performance } from "node:perf_hooks";
+import { DEFAULT_VMI_CA_SETTINGS, VmiCa } from "../../host-sim/vmi-ca.js";
+import { createCsr, generateKeyPair } from "../../src/x509/index.js";
+import { startBmcUnderTest, type BmcOptions, type BmcUnderTest } from "./bmc-under-test.js";
+import { round, type Metric } from "./measure.js";
+
+export type StartBmc = (opts: BmcOptions) => Promise<BmcUnderTest>;
+
+export interface E2eResult {
+  metrics: Metric[];
+  /** Which BMC path was measured and the run's sizes, for the report. */
+  notes: string[];
+}
+
+const BAUD = 115200;
+
+/** Runs `count` requests keeping `inflight` outstanding; ids continue from `firstId`. */
+export async function runLoad(bmc: BmcUnderTest, firstId: number, count: number, inflight: number): Promise<{ seconds: number; latenciesMs: number[] }> {
+  const latenciesMs: number[] = [];
+  let next = 0;
+  const start = performance.now();
+  const worker = async () => {
+    while (next < count) {
+      const id = firstId + next++;
+      const t0 = performance.now();
+      await bmc.sign(id);
+      latenciesMs.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inflight, count) }, worker));
+  return { seconds: (performance.now() - start) / 1000, latenciesMs };
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
+/** What host-sim does per CSR (parse, verify, issue), alone, as many at once as the busiest load. */
+export async function signOnlyRate(csrPem: string, seconds: number, inflight: number): Promise<number> {
+  const ca = new VmiCa(DEFAULT_VMI_CA_SETTINGS);
+  await ca.newRoot(1);
+  for (let i = 0; i < 4; i++) await ca.sign(csrPem);
+  let signed = 0;
+  const start = performance.now();
+  const until = start + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < until) {
+      await ca.sign(csrPem);
+      signed++;
+    }
+  };
+  await Promise.all(Array.from({ length: inflight }, worker));
+  return signed / ((performance.now() - start) / 1000);
+}
+
+export async function e2eMetrics(quick: boolean, startBmc: StartBmc = startBmcUnderTest): Promise<E2eResult> {
+  const sizes = quick
+    ? { inflight1: 15, inflight4: 30, inflight32: 96, rssFrom: 300, rssTo: 1000, paced: 3, signSeconds: 1.5 }
+    : { inflight1: 100, inflight4: 200, inflight32: 640, rssFrom: 2000, rssTo: 10000, paced: 15, signSeconds: 4 };
+  // The BMC's CSR: an RSA 2048 key, as the HMC's request carries; the VMI CA key is rsa2048 too.
+  const csrPem = await createCsr({ keys: await generateKeyPair("rsa2048"), subject: "CN=bench,O=IBM" });
+  const metrics: Metric[] = [];
+  const put = (metric: string, value: number, unit: string) => metrics.push({ metric, value: round(value), unit });
+
+  put("sign.only", await signOnlyRate(csrPem, sizes.signSeconds, 32), "certs/s");
+
+  const bmc = await startBmc({ csrPem });
+  let id = 1;
+  let path = "";
+  try {
+    path = bmc.path;
+    const rest = await bmc.stats();
+    await runLoad(bmc, id, 8, 4); // warm-up: JIT and first-use allocations
+    id += 8;
+    const one = await runLoad(bmc, id, sizes.inflight1, 1);
+    id += sizes.inflight1;
+    put("e2e.throughput.inflight1", sizes.inflight1 / one.seconds, "certs/s");
+    const four = await runLoad(bmc, id, sizes.inflight4, 4);
+    id += sizes.inflight4;
+    put("e2e.throughput.inflight4", sizes.inflight4 / four.seconds, "certs/s");
+    const many = await runLoad(bmc, id, sizes.inflight32, 32);
+    id += sizes.inflight32;
+    put("e2e.throughput.inflight32", sizes.inflight32 / many.seconds, "certs/s");
+    put("e2e.latency.p50.unpaced", percentile(one.latenciesMs, 50) / 1000, "s");
+    put("e2e.latency.p99.unpaced", percentile(one.latenciesMs, 99) / 1000, "s");
+
+    // Memory: resident size at rest, then after rssFrom and rssTo requests in all.
+    await runLoad(bmc, id, Math.max(0, sizes.rssFrom - id + 1), 32);
+    id = Math.max(id, sizes.rssFrom + 1);
+    const from = await bmc.stats();
+    await runLoad(bmc, id, sizes.rssTo - sizes.rssFrom, 32);
+    id += sizes.rssTo - sizes.rssFrom;
+    const to = await bmc.stats();
+    put("daemon.rss.rest", rest.rssMb, "MB");
+    put("daemon.rss.after", to.rssMb, "MB");
+    put("daemon.rss.growth", ((to.rssMb - from.rssMb) / from.rssMb) * 100, "percent");
+  } finally {
+    await bmc.close();
+  }
+
+  const paced = await startBmc({ csrPem, baud: BAUD });
+  try {
+    await runLoad(paced, 1, 1, 1);
+    const before = await paced.stats();
+    const run = await runLoad(paced, 2, sizes.paced, 1);
+    const after = await paced.stats();
+    const bytesPerRequest = (after.wireBytes - before.wireBytes) / sizes.paced;
+    put("e2e.latency.p50.baud115200", percentile(run.latenciesMs, 50) / 1000, "s");
+    put("e2e.latency.p99.baud115200", percentile(run.latenciesMs, 99) / 1000, "s");
+    put("wire.floor.baud115200", (bytesPerRequest * 10) / BAUD, "s");
+    metrics.push({ metric: "wire.bytes.per.request", value: Math.round(bytesPerRequest), unit: "bytes" });
+  } finally {
+    await paced.close();
+  }
+  const notes = [
+    `Measured path: ${path}.`,
+    `Requests: ${sizes.inflight1} at 1 in flight (unpaced latency from these), ${sizes.inflight4} at 4, ${sizes.inflight32} at 32; ` +
+      `memory growth between request ${sizes.rssFrom} and ${sizes.rssTo} (all at 32 in flight); ${sizes.paced} requests one at a time at ${BAUD} baud, both ends paced.`,
+    `sign.only: host-sim's VmiCa.sign (parse and verify the CSR, issue the certificate; rsa2048 CA key, RSA 2048 CSR) with 32 at once in the bench process, ${sizes.signSeconds} s.`,
+    "Wire floor: serial bytes counted on the BMC's side of the pty in both directions during the paced run, per request, x 10 bits / baud.",
+  ];
+  return { metrics, notes };
+}
