@@ -55,7 +55,7 @@ export class LocalStack {
 
   private constructor(
     readonly opts: LocalStackOptions,
-    readonly bus: PrivateBus,
+    private privateBus: PrivateBus,
   ) {
     this.rootCertPath = join(opts.stateDir, "RootCert");
     this.controlPath = join(opts.stateDir, "host-sim.sock");
@@ -78,8 +78,23 @@ export class LocalStack {
     return stack;
   }
 
+  get bus(): PrivateBus {
+    return this.privateBus;
+  }
+
+  /**
+   * Stops the dbus-daemon and starts a new one on the same socket: every part loses its
+   * connection, exits for the supervisor, and is started again on the new bus.
+   */
+  async restartBus(downMs = 300): Promise<void> {
+    await this.privateBus.stop();
+    await new Promise((r) => setTimeout(r, downMs));
+    this.privateBus = await startPrivateBus(join(this.opts.stateDir, "dbus"));
+  }
+
+  /** Without the server guid, so the address stays valid when the bus is restarted. */
   get busAddress(): string {
-    return this.bus.address;
+    return `unix:path=${this.bus.socketPath}`;
   }
 
   /** Where the REST front listens, once started. */
@@ -140,11 +155,11 @@ export class LocalStack {
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.all((["rest", "host-state", "daemon", "ca-manager"] as const).map((p) => this.stopPart(p)));
-    await this.bus.stop();
+    await this.privateBus.stop();
   }
 
   private argsOf(part: Part): string[] {
-    const bus = ["--bus", this.bus.address];
+    const bus = ["--bus", this.busAddress];
     switch (part) {
       case "ca-manager":
         return ["ca-manager", ...bus, "--state-file", join(this.opts.stateDir, "ca-entries.json")];
@@ -187,7 +202,7 @@ export class LocalStack {
     return [
       "daemon",
       "--bus",
-      this.bus.address,
+      this.busAddress,
       "--spawn-host",
       hostSim.map(shellQuote).join(" "),
       "--root-cert",
@@ -199,7 +214,7 @@ export class LocalStack {
   }
 
   private async waitForName(name: string, child: ChildProcess, part: Part, timeoutMs = 15_000): Promise<void> {
-    const probe = await BusConnection.connect({ address: this.bus.address, callTimeoutMs: 2000 });
+    const probe = await BusConnection.connect({ address: this.busAddress, callTimeoutMs: 2000 });
     try {
       const until = Date.now() + timeoutMs;
       for (;;) {
