@@ -1,23 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
-import type { PtyChildLink } from "../../src/link/pty-child-link.js";
-import { bmcSide } from "../support/bmc-side.js";
-import { spawnHostSim } from "../support/host-sim-process.js";
+import { describe, expect, it } from "vitest";
+import { hostSimHarness } from "../support/host-sim-process.js";
 import { opensslCsr, opensslVerify, publicKeyOf, scratchDir, subjectOf } from "../support/openssl.js";
 
-let child: PtyChildLink | null = null;
-let bmc: ReturnType<typeof bmcSide> | null = null;
-afterEach(async () => {
-  bmc?.close();
-  await child?.close();
-  child = null;
-  bmc = null;
-});
+const harness = hostSimHarness();
 
 describe("host-sim over a real pty", () => {
   it("pushes a root at power on and signs an openssl CSR into a certificate openssl verifies", async () => {
     const dir = scratchDir();
-    child = spawnHostSim();
-    bmc = bmcSide(child);
+    const bmc = harness.start();
     const root = await bmc.nextRoot();
     expect(root).toContain("BEGIN CERTIFICATE");
     for (const [id, key] of [[1, "rsa"], [2, "ec"]] as const) {
@@ -32,11 +22,10 @@ describe("host-sim over a real pty", () => {
 
   it("handles many CSRs at once, each certificate carrying its own CSR's key", async () => {
     const dir = scratchDir();
-    child = spawnHostSim(["--key", "p256"]);
-    bmc = bmcSide(child);
+    const bmc = harness.start(["--key", "p256"]);
     const root = await bmc.nextRoot();
     const csrs = Array.from({ length: 8 }, (_, i) => opensslCsr(dir, `multi-${i}`, i % 2 ? "ec" : "rsa").csrPem);
-    const outs = await Promise.all(csrs.map((csr, i) => bmc!.sign(100 + i, csr)));
+    const outs = await Promise.all(csrs.map((csr, i) => bmc.sign(100 + i, csr)));
     outs.forEach((o, i) => {
       expect(o.status).toBe("Complete");
       expect(publicKeyOf("x509", o.cert)).toBe(publicKeyOf("req", csrs[i]!));
@@ -47,8 +36,7 @@ describe("host-sim over a real pty", () => {
   for (const signal of ["file-ack-metadata", "new-file-metadata", "empty-write"]) {
     it(`refuses a CSR with a bad signature by ${signal}, which the BMC reads as BadCSR`, async () => {
       const dir = scratchDir();
-      child = spawnHostSim(["--bad-csr", signal]);
-      bmc = bmcSide(child);
+      const bmc = harness.start(["--bad-csr", signal]);
       await bmc.nextRoot();
       const { csrPem } = opensslCsr(dir, "forged");
       // Flip one character inside the base64 body near the end (the signature).

@@ -13,7 +13,14 @@ export interface Outcome {
   why?: string;
 }
 
-export function bmcSide(link: SerialLink, opts: { bridge?: Partial<BridgeSettings>; requester?: Partial<RequesterSettings> } = {}) {
+export interface BmcSideOptions {
+  bridge?: Partial<BridgeSettings>;
+  requester?: Partial<RequesterSettings>;
+}
+
+export type BmcSide = ReturnType<typeof bmcSide>;
+
+export function bmcSide(link: SerialLink, opts: BmcSideOptions = {}) {
   const outcomes = new Map<number, Outcome>();
   const waiters = new Map<number, (o: Outcome) => void>();
   const roots: string[] = [];
