@@ -3,8 +3,8 @@
  * the engine (bmc-side.ts) talking to a real host-sim on a pty. Root pushes are written
  * to a root file with the daemon's RootCertWriter, as the root route reads it.
  */
-import { connect } from "node:net";
 import { join } from "node:path";
+import { hostSimControl } from "../../host-sim/control-client.js";
 import { IbmFileType } from "../../pldm-codec/pldm/names.js";
 import { RootCertWriter } from "../../src/daemon/root-cert-writer.js";
 import type { PtyChildLink } from "../../src/link/pty-child-link.js";
@@ -94,26 +94,11 @@ export async function startBridgeStack(options: BridgeStackOptions = {}): Promis
     controlPath,
     hostSimStateDir,
     nextRootWritten,
-    power: (action) => sendPower(controlPath, action),
+    power: (action) => hostSimControl(controlPath, { power: action }).then(() => undefined),
     async close() {
       await server.close();
       bmc.close();
       await child.close();
     },
   };
-}
-
-/** One request on host-sim's control socket; resolves when host-sim has acted and answered. */
-function sendPower(socketPath: string, action: "on" | "off" | "reboot"): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(socketPath, () => socket.write(`${JSON.stringify({ power: action })}\n`));
-    socket.setEncoding("utf8");
-    socket.once("data", (line: string) => {
-      socket.end();
-      const answer = JSON.parse(line) as { ok: boolean; error?: string };
-      if (answer.ok) resolve();
-      else reject(new Error(answer.error));
-    });
-    socket.once("error", reject);
-  });
 }
