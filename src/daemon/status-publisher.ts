@@ -10,7 +10,7 @@ import type { CaEntrySource } from "./ca-entry-source.js";
 import type { BmcStack } from "./bmc-stack.js";
 import type { RootCertWriter } from "./root-cert-writer.js";
 
-const COUNTERS = ["Completed", "Refused", "Pending", "Announces", "BadFrames", "Retries", "Timeouts", "SpoofedSignals"] as const;
+const COUNTERS = ["Completed", "Refused", "Pending", "Announces", "BadFrames", "Retries", "Timeouts", "SpoofedSignals", "RxBytes", "TxBytes"] as const;
 
 export class StatusPublisher {
   private readonly obj: ExportedObject;
@@ -45,7 +45,8 @@ export class StatusPublisher {
 
   snapshot(): Record<string, string | number> {
     const { bridge, terminus, endpoint } = this.stack;
-    const serial = endpoint.stats().serial;
+    const link = endpoint.stats();
+    const serial = link.serial;
     const host = bridge.host;
     const last = this.root.history.at(-1);
     return {
@@ -61,6 +62,8 @@ export class StatusPublisher {
       Retries: terminus.requester.stats.retries,
       Timeouts: terminus.requester.stats.timeouts,
       SpoofedSignals: this.entries.counters.spoofed,
+      RxBytes: link.rxBytes,
+      TxBytes: link.txBytes,
     };
   }
 

@@ -55,7 +55,7 @@ export class MctpEndpoint extends EventEmitter<MctpEndpointEvents> {
   private readonly deframer: SerialDeframer;
   private readonly reassembler: MctpReassembler;
   private expiryTimer: Timer | null = null;
-  private readonly counters = { notForUs: 0, unknownType: 0, badPackets: 0, txMessages: 0, rxMessages: 0 };
+  private readonly counters = { notForUs: 0, unknownType: 0, badPackets: 0, txMessages: 0, rxMessages: 0, txBytes: 0, rxBytes: 0 };
   private readonly onData = (chunk: Uint8Array) => this.receive(chunk);
 
   constructor(opts: MctpEndpointOptions) {
@@ -80,7 +80,9 @@ export class MctpEndpoint extends EventEmitter<MctpEndpointEvents> {
     const packets = fragmentMessage({ src: this.localEid, dest, tag: tag.tag, tagOwner: tag.tagOwner, message, mtu: this.mtu });
     for (const p of packets) {
       this.emit("packet", "tx", p);
-      this.link.write(encodeSerialFrame(p, { maxCount: this.mtu + 4 }));
+      const frame = encodeSerialFrame(p, { maxCount: this.mtu + 4 });
+      this.counters.txBytes += frame.length;
+      this.link.write(frame);
     }
     this.counters.txMessages++;
   }
@@ -103,6 +105,7 @@ export class MctpEndpoint extends EventEmitter<MctpEndpointEvents> {
   }
 
   private receive(chunk: Uint8Array): void {
+    this.counters.rxBytes += chunk.length;
     for (const ev of this.deframer.push(chunk)) {
       if (ev.kind === "error") {
         this.emit("frame-error", ev);

@@ -29,6 +29,8 @@ describe("hostbridge daemon end to end", () => {
     expect(opensslVerify(dir, root, out.cert)).toMatch(/: OK$/);
     expect(await hostBridgeProperty(stack, "Completed")).toBe("1");
     expect(await hostBridgeProperty(stack, "HostLinkState")).toBe("up");
+    // A root, a CSR and a certificate crossed the line: well over 2 KB each way in all.
+    expect(Number(await hostBridgeProperty(stack, "RxBytes")) + Number(await hostBridgeProperty(stack, "TxBytes"))).toBeGreaterThan(2500);
     const intro = await busctl(stack.bus, "introspect", "xyz.openbmc_project.PLDM.HostBridge", "/xyz/openbmc_project/pldm/hostbridge");
     expect(intro.stdout).toMatch(/\.RootFingerprint\s+property\s+s\s+"[0-9A-F:]{95}"/);
   });
