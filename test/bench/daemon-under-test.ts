@@ -1,0 +1,52 @@
+/**
+ * The BMC side as deployed, for the end-to-end figures: a private dbus-daemon, the CA
+ * manager, `hostbridge daemon` with host-sim on its pty (LocalStack); each request is a
+ * SignCSR on D-Bus answered when the entry's Status leaves Pending, then deleted, exactly
+ * as the REST front does it (DbusCertAuthority).
+ */
+import { promises as fs } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BusConnection } from "../../src/dbus/bus-connection.js";
+import { HostBridgeStatus } from "../../src/dbus/names.js";
+import { DbusCertAuthority } from "../../src/rest/dbus-cert-authority.js";
+import { LocalStack } from "../../src/stack/local-stack.js";
+import type { BmcOptions, BmcUnderTest } from "./bmc-under-test.js";
+
+export const DAEMON_PATH = "SignCSR on D-Bus -> CA manager -> `hostbridge daemon` -> pty -> `hostbridge host-sim`, answered on Status and deleted (the REST front's D-Bus client)";
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await fs.readFile(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+export async function startDaemonUnderTest(opts: BmcOptions): Promise<BmcUnderTest> {
+  const baud = opts.baud ? ["--baud", String(opts.baud)] : [];
+  const stack = await LocalStack.start({ stateDir: mkdtempSync(join(tmpdir(), "hb-bench-")), hostSimArgs: baud, daemonArgs: baud, logLevel: "warn" });
+  const until = Date.now() + (opts.readyTimeoutMs ?? 20_000);
+  while (!(await fs.stat(stack.rootCertPath).catch(() => null))) {
+    if (Date.now() > until) throw new Error("daemon under test: no root push from host-sim in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const bus = await BusConnection.connect({ address: stack.busAddress, callTimeoutMs: 60_000 });
+  const authority = await DbusCertAuthority.start(bus);
+  const counter = (name: string) => bus.getProperty(HostBridgeStatus.service, HostBridgeStatus.path, HostBridgeStatus.iface, name).then(Number);
+  return {
+    path: DAEMON_PATH,
+    async sign() {
+      const outcome = await authority.signCsr(opts.csrPem, 60_000);
+      if (outcome.kind !== "complete") throw new Error(`SignCSR ended ${outcome.kind}`);
+    },
+    async stats() {
+      const pid = stack.pid("daemon");
+      if (pid === null) throw new Error("the daemon is not running");
+      return { rssMb: await rssMb(pid), wireBytes: (await counter("RxBytes")) + (await counter("TxBytes")) };
+    },
+    async close() {
+      bus.close();
+      await stack.stop();
+    },
+  };
+}
