@@ -53,6 +53,8 @@ interface Tracked {
   backoffMs: number;
   timer: Timer | null;
   announcing: boolean;
+  /** The host took the last announcement and the cert-wait timer runs. */
+  awaitingCert: boolean;
   settled: boolean;
 }
 
@@ -117,7 +119,7 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
     if (this.closed || this.tracked.has(entry.id)) return;
     // pldmd sends the CSR with one newline appended, and counts it.
     this.files.offer(IbmFileType.CertSigningRequest, entry.id, new TextEncoder().encode(`${entry.csr}\n`));
-    this.tracked.set(entry.id, { entry, backoffMs: this.settings.initialBackoffMs, timer: null, announcing: false, settled: false });
+    this.tracked.set(entry.id, { entry, backoffMs: this.settings.initialBackoffMs, timer: null, announcing: false, awaitingCert: false, settled: false });
     this.log.info({ id: entry.id, path: entry.path }, "CSR entry taken up");
     if (this.hostState === "down") this.ensureProbe();
     else void this.announce(entry.id);
@@ -134,11 +136,16 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
     this.log.info({ id }, "CSR entry dropped");
   }
 
-  /** The host is up (a root push, or a probe answered): announce every waiting entry now. */
-  hostUp(): void {
+  /**
+   * The host is up: announce every waiting entry now. After a reboot (a root push) the
+   * host forgot what it was signing, so entries it already took go again too; when it is
+   * merely heard again, those keep their cert-wait timer (re-announcing them all on every
+   * lost answer made a noisy line announce O(n) entries per time-out).
+   */
+  hostUp(rebooted = true): void {
     this.setHost("up");
     for (const [id, t] of this.tracked) {
-      if (t.settled || t.announcing) continue;
+      if (t.settled || t.announcing || (!rebooted && t.awaitingCert && t.timer)) continue;
       t.timer?.cancel();
       t.timer = null;
       t.backoffMs = this.settings.initialBackoffMs;
@@ -154,7 +161,7 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
 
   private hostSeen(): void {
     this.lastSeenMs = this.clock.now();
-    if (this.hostState !== "up") this.hostUp();
+    if (this.hostState !== "up") this.hostUp(false);
   }
 
   private setHost(state: HostLinkState): void {
@@ -184,6 +191,7 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
       t.announcing = false;
     }
     if (!this.tracked.has(id) || t.settled || this.closed) return;
+    t.awaitingCert = ok;
     if (ok) {
       t.backoffMs = this.settings.initialBackoffMs;
       this.schedule(t, this.settings.certWaitMs);

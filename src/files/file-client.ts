@@ -45,9 +45,12 @@ export interface PushOptions {
 
 /** Announces a file and writes it, in one or more chunks. */
 export async function pushFile(r: PldmRequester, peer: number, fileType: number, fileHandle: number, data: Uint8Array, opts: PushOptions = {}): Promise<void> {
-  const announce = opts.metadata
-    ? await r.request(peer, NewFileAvailableWithMetaData, { fileType, fileHandle, length: data.length, ...opts.metadata })
-    : await r.request(peer, NewFileAvailable, { fileType, fileHandle, length: data.length });
+  // The announcement is retried like a chunk: it only (re)opens an upload nothing was written to yet.
+  const announce = await withChunkRetries(opts.chunkRetries ?? 0, () =>
+    opts.metadata
+      ? r.request(peer, NewFileAvailableWithMetaData, { fileType, fileHandle, length: data.length, ...opts.metadata })
+      : r.request(peer, NewFileAvailable, { fileType, fileHandle, length: data.length }),
+  );
   check(opts.metadata ? NewFileAvailableWithMetaData.name : NewFileAvailable.name, announce.completionCode);
   const chunk = Math.max(1, opts.chunkSize ?? data.length);
   for (let offset = 0; offset < data.length; offset += chunk) {
