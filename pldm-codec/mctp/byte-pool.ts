@@ -13,16 +13,15 @@ export const view = (a: Uint8Array, from: number, length: number): Uint8Array =>
  * any array from it does, which is why only small arrays (up to 1/4 of a slab) come from it.
  */
 export class BytePool {
-  private slab: ArrayBuffer;
+  /** Made at the first take: a decoder that never copies never pays for one. */
+  private slab: ArrayBuffer | null = null;
   private used = 0;
 
-  constructor(private readonly slabBytes = 16 * 1024) {
-    this.slab = new ArrayBuffer(slabBytes);
-  }
+  constructor(private readonly slabBytes = 16 * 1024) {}
 
   take(n: number): Uint8Array {
     if (n > this.slabBytes >>> 2) return new Uint8Array(n);
-    if (this.used + n > this.slabBytes) {
+    if (!this.slab || this.used + n > this.slabBytes) {
       this.slab = new ArrayBuffer(this.slabBytes);
       this.used = 0;
     }

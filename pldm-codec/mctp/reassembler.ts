@@ -36,7 +36,7 @@ export class MctpReassembler {
   readonly drops: Record<ReassemblyDropReason, number> = Object.fromEntries(REASONS.map((r) => [r, 0])) as Record<ReassemblyDropReason, number>;
   private readonly partials = new Map<number, Partial>();
   /** Joined messages (a certificate is ~1.5 KB) are carved from a slab rather than allocated one by one. */
-  private readonly pool = new BytePool(64 * 1024);
+  private readonly pool = new BytePool();
   private readonly maxMessageBytes: number;
   private readonly expiryMs: number;
 

@@ -43,23 +43,25 @@ export function codecMetrics(quick: boolean): Metric[] {
 
   const stream = benchStream(quick ? 500 : 2000);
   const mb = stream.length / 1e6;
-  const serial = rate(
-    () => {
-      const deframer = new SerialDeframer();
-      const reassembler = new MctpReassembler();
-      let n = 0;
-      for (const ev of deframer.push(stream)) {
-        if (ev.kind !== "frame") continue;
-        const m = reassembler.push(ev.packet, 0);
-        if (m && decodePldmMessage(m.message.subarray(1))) n++;
-      }
-      return n;
-    },
-    mb,
-    ms,
-    3,
-  );
-  const crc = rate(() => crc16Mcrf4xx(stream), mb, ms, 3);
+  const serialBody = () => {
+    const deframer = new SerialDeframer();
+    const reassembler = new MctpReassembler();
+    let n = 0;
+    for (const ev of deframer.push(stream)) {
+      if (ev.kind !== "frame") continue;
+      const m = reassembler.push(ev.packet, 0);
+      if (m && decodePldmMessage(m.message.subarray(1))) n++;
+    }
+    return n;
+  };
+  // Serial decode and its CRC baseline in alternate rounds, best of each: on a shared machine a
+  // burst of other work then hits both alike.
+  let serial = 0;
+  let crc = 0;
+  for (let r = 0; r < 3; r++) {
+    serial = Math.max(serial, rate(serialBody, mb, ms, 1));
+    crc = Math.max(crc, rate(() => crc16Mcrf4xx(stream), mb, ms, 1));
+  }
   return [
     { metric: "codec.pldm.decode", value: round(decode), unit: "msgs/s" },
     { metric: "codec.pldm.encode", value: round(encode), unit: "msgs/s" },

@@ -61,14 +61,12 @@ export async function signOnlyRate(csrPem: string, seconds: number, inflight: nu
 
 export async function e2eMetrics(quick: boolean, startBmc: StartBmc = startBmcUnderTest): Promise<E2eResult> {
   const sizes = quick
-    ? { inflight1: 15, inflight4: 30, inflight32: 96, rssFrom: 300, rssTo: 1000, paced: 3, signSeconds: 1.5 }
-    : { inflight1: 100, inflight4: 200, inflight32: 640, rssFrom: 2000, rssTo: 10000, paced: 15, signSeconds: 4 };
+    ? { inflight1: 15, inflight4: 30, inflight32: 96, rssFrom: 300, rssTo: 1000, paced: 3, signSeconds: 1, rounds: 2 }
+    : { inflight1: 100, inflight4: 200, inflight32: 640, rssFrom: 2000, rssTo: 10000, paced: 15, signSeconds: 3, rounds: 3 };
   // The BMC's CSR: an RSA 2048 key, as the HMC's request carries; the VMI CA key is rsa2048 too.
   const csrPem = await createCsr({ keys: await generateKeyPair("rsa2048"), subject: "CN=bench,O=IBM" });
   const metrics: Metric[] = [];
   const put = (metric: string, value: number, unit: string) => metrics.push({ metric, value: round(value), unit });
-
-  put("sign.only", await signOnlyRate(csrPem, sizes.signSeconds, 32), "certs/s");
 
   const bmc = await startBmc({ csrPem });
   let id = 1;
@@ -84,9 +82,18 @@ export async function e2eMetrics(quick: boolean, startBmc: StartBmc = startBmcUn
     const four = await runLoad(bmc, id, sizes.inflight4, 4);
     id += sizes.inflight4;
     put("e2e.throughput.inflight4", sizes.inflight4 / four.seconds, "certs/s");
-    const many = await runLoad(bmc, id, sizes.inflight32, 32);
-    id += sizes.inflight32;
-    put("e2e.throughput.inflight32", sizes.inflight32 / many.seconds, "certs/s");
+    // 32 in flight and signing alone in alternate rounds, best of each: other work on the
+    // shared machine then weighs on both alike.
+    let best32 = 0;
+    let signOnly = 0;
+    for (let r = 0; r < sizes.rounds; r++) {
+      const many = await runLoad(bmc, id, sizes.inflight32, 32);
+      id += sizes.inflight32;
+      best32 = Math.max(best32, sizes.inflight32 / many.seconds);
+      signOnly = Math.max(signOnly, await signOnlyRate(csrPem, sizes.signSeconds, 32));
+    }
+    put("e2e.throughput.inflight32", best32, "certs/s");
+    put("sign.only", signOnly, "certs/s");
     put("e2e.latency.p50.unpaced", percentile(one.latenciesMs, 50) / 1000, "s");
     put("e2e.latency.p99.unpaced", percentile(one.latenciesMs, 99) / 1000, "s");
 
@@ -120,9 +127,9 @@ export async function e2eMetrics(quick: boolean, startBmc: StartBmc = startBmcUn
   }
   const notes = [
     `Measured path: ${path}.`,
-    `Requests: ${sizes.inflight1} at 1 in flight (unpaced latency from these), ${sizes.inflight4} at 4, ${sizes.inflight32} at 32; ` +
+    `Requests: ${sizes.inflight1} at 1 in flight (unpaced latency from these), ${sizes.inflight4} at 4, ${sizes.inflight32} at 32 (a round; best of ${sizes.rounds}); ` +
       `memory growth between request ${sizes.rssFrom} and ${sizes.rssTo} (all at 32 in flight); ${sizes.paced} requests one at a time at ${BAUD} baud, both ends paced.`,
-    `sign.only: host-sim's VmiCa.sign (parse and verify the CSR, issue the certificate; rsa2048 CA key, RSA 2048 CSR) with 32 at once in the bench process, ${sizes.signSeconds} s.`,
+    `sign.only: host-sim's VmiCa.sign (parse and verify the CSR, issue the certificate; rsa2048 CA key, RSA 2048 CSR) with 32 at once in the bench process, ${sizes.signSeconds} s a round; best of ${sizes.rounds} rounds, alternating with the 32-in-flight runs.`,
     "Wire floor: serial bytes counted on the BMC's side of the pty in both directions during the paced run, per request, x 10 bits / baud.",
   ];
   return { metrics, notes };

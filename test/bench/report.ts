@@ -83,7 +83,7 @@ export function renderSvg(metrics: Metric[]): string {
   const get = (name: string) => metrics.find((m) => m.metric === name)?.value ?? NaN;
   const rows = TARGETS.map((t) => ({ label: `${t.metric} ${t.text}`, ratio: t.ratio(get) }));
   const max = Math.max(2, ...rows.map((r) => (Number.isFinite(r.ratio) ? Math.min(r.ratio, 4) : 0)));
-  const left = 330;
+  const left = 420;
   const width = 300;
   const rowH = 28;
   const top = 40;
@@ -96,7 +96,7 @@ export function renderSvg(metrics: Metric[]): string {
     return [
       `<text x="${left - 8}" y="${y + 15}" text-anchor="end">${esc(r.label)}</text>`,
       `<rect x="${left}" y="${y + 3}" width="${(x(v) - left).toFixed(1)}" height="16" fill="${ok ? "#2e7d32" : "#c62828"}"/>`,
-      `<text x="${x(v) + 6}" y="${y + 15}">${Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}x` : "n/a"}</text>`,
+      `<text x="${(x(v) + 6).toFixed(1)}" y="${y + 15}">${Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}x` : "n/a"}</text>`,
     ].join("");
   });
   return [
