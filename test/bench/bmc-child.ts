@@ -19,7 +19,15 @@ export interface ChildConfig {
 }
 
 export type ToChild = { op: "sign"; id: number } | { op: "stats" } | { op: "stop" };
-export type FromChild = { op: "ready" } | { op: "done"; id: number; status: "Complete" | "BadCSR" } | { op: "stats"; rssMb: number; wireBytes: number };
+export type FromChild = { op: "ready" } | { op: "done"; id: number; status: "Complete" | "BadCSR" } | ({ op: "stats" } & BmcStats);
+
+export interface BmcStats {
+  rssMb: number;
+  /** When the driver can tell: the JS heap in use, and memory outside it (ArrayBuffers among it). */
+  heapUsedMb?: number;
+  externalMb?: number;
+  wireBytes: number;
+}
 
 /** Counts every byte that crosses the serial line, both ways: the wire-time floor is computed from these. */
 class CountingLink extends BaseLink implements SerialLink {
@@ -79,7 +87,9 @@ function main(): void {
     else if (m.op === "stats") {
       // Collected first so that the figure is what stays resident, not garbage not yet swept.
       (globalThis as { gc?: () => void }).gc?.();
-      send({ op: "stats", rssMb: process.memoryUsage().rss / 2 ** 20, wireBytes: line.bytes });
+      const mem = process.memoryUsage();
+      const mb = (n: number) => n / 2 ** 20;
+      send({ op: "stats", rssMb: mb(mem.rss), heapUsedMb: mb(mem.heapUsed), externalMb: mb(mem.external), wireBytes: line.bytes });
     } else void stop();
   });
   process.on("disconnect", () => void stop());
