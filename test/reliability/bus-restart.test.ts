@@ -4,7 +4,7 @@
  * supervise, as systemd with Restart= would) starts it again on the new bus. Entries made
  * before the restart must complete after it, and new SignCSRs must work.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EntryState } from "../../src/dbus/names.js";
 import type { LocalStack } from "../../src/stack/local-stack.js";
 import { CaClient } from "../support/ca-client.js";
@@ -12,15 +12,9 @@ import { eventually } from "../support/dbus.js";
 import { makeCsr } from "../support/sim-pair.js";
 import { startStack, waitForRoot } from "../support/stack.js";
 import { recordFigures, scale } from "./scale.js";
-import { expectAllCompleteOnce } from "./stack-checks.js";
+import { expectAllCompleteOnce, stackPerTest } from "./stack-checks.js";
 
-let stack: LocalStack | null = null;
-let client: CaClient | null = null;
-afterEach(async () => {
-  client?.close();
-  await stack?.stop();
-  stack = client = null;
-});
+const held = stackPerTest();
 
 const PARTS = ["xyz.openbmc_project.Certs.ca.authority.Manager", "xyz.openbmc_project.PLDM.HostBridge", "xyz.openbmc_project.State.Host"];
 
@@ -46,14 +40,14 @@ async function waitFinal(c: CaClient, paths: string[], ms: number): Promise<void
 describe("the dbus-daemon restarted", () => {
   it(`resumes pending work after ${scale.busRestarts} bus restart(s) through the supervisor`, async () => {
     // A slow signer keeps exchanges in flight when the bus goes away.
-    stack = await startStack({ supervise: true, hostSimArgs: ["--key", "p256", "--faults", "sign-delay=1500"], logLevel: "warn" });
+    const stack = (held.stack = await startStack({ supervise: true, hostSimArgs: ["--key", "p256", "--faults", "sign-delay=1500"], logLevel: "warn" }));
     await waitForRoot(stack);
     const csrOf = new Map<string, string>();
     const backMs: number[] = [];
     let pendingAtRestart = 0;
     const started = Date.now();
     for (let r = 0; r < scale.busRestarts; r++) {
-      client = await reconnect(stack);
+      let client = (held.client ??= await reconnect(stack));
       const csrs = await Promise.all(Array.from({ length: scale.busRequests }, (_, i) => makeCsr(`bus-${r}-${i}`)));
       const paths = [];
       for (const csr of csrs) {
@@ -66,15 +60,15 @@ describe("the dbus-daemon restarted", () => {
       client.close();
       const t0 = Date.now();
       await stack.restartBus();
-      client = await reconnect(stack);
+      client = held.client = await reconnect(stack);
       backMs.push(Date.now() - t0);
     }
     expect(pendingAtRestart).toBeGreaterThan(0);
     // New work after the last restart goes through too.
     const fresh = await makeCsr("after-restart");
-    csrOf.set(await client!.signCsr(fresh), fresh);
-    await waitFinal(client!, [...csrOf.keys()], 120_000);
-    const { duplicates } = await expectAllCompleteOnce(client!, csrOf);
+    csrOf.set(await held.client!.signCsr(fresh), fresh);
+    await waitFinal(held.client!, [...csrOf.keys()], 120_000);
+    const { duplicates } = await expectAllCompleteOnce(held.client!, csrOf);
     expect(stack.restarts["ca-manager"]).toBeGreaterThanOrEqual(scale.busRestarts);
     expect(stack.restarts.daemon).toBeGreaterThanOrEqual(scale.busRestarts);
     recordFigures("bus-restart", {

@@ -6,27 +6,20 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import type { LocalStack } from "../../src/stack/local-stack.js";
+import { describe, expect, it } from "vitest";
 import { CaClient } from "../support/ca-client.js";
 import { makeCsr } from "../support/sim-pair.js";
 import { startStack, waitForRoot } from "../support/stack.js";
 import { recordFigures, scale } from "./scale.js";
-import { expectAllCompleteOnce, leftoverTempFiles, sleep } from "./stack-checks.js";
+import { expectAllCompleteOnce, leftoverTempFiles, sleep, stackPerTest } from "./stack-checks.js";
 
-let stack: LocalStack | null = null;
-let client: CaClient | null = null;
-afterEach(async () => {
-  client?.close();
-  await stack?.stop();
-  stack = client = null;
-});
+const held = stackPerTest();
 
 describe("the daemon killed mid-run", () => {
   it(`completes ${scale.killRequests} requests once each across ${scale.kills} SIGKILLs of the daemon`, async () => {
-    stack = await startStack({ hostSimArgs: ["--key", "p256", "--faults", "sign-delay=100"], daemonArgs: ["--response-timeout", "500"], logLevel: "warn" });
+    const stack = (held.stack = await startStack({ hostSimArgs: ["--key", "p256", "--faults", "sign-delay=100"], daemonArgs: ["--response-timeout", "500"], logLevel: "warn" }));
     await waitForRoot(stack);
-    client = await CaClient.connect(stack.busAddress);
+    const client = (held.client = await CaClient.connect(stack.busAddress));
     const csrOf = new Map<string, string>();
     const batch = Math.ceil(scale.killRequests / (scale.kills + 1));
     const started = Date.now();

@@ -4,23 +4,16 @@
  * empty file) and requests in flight across a reboot must complete once the host is back.
  */
 import { readFile } from "node:fs/promises";
-import { afterEach, describe, expect, it } from "vitest";
-import type { LocalStack } from "../../src/stack/local-stack.js";
+import { describe, expect, it } from "vitest";
 import { fingerprintSha256, verifyChain } from "../../src/x509/index.js";
 import { CaClient } from "../support/ca-client.js";
 import { eventually } from "../support/dbus.js";
 import { makeCsr } from "../support/sim-pair.js";
 import { startStack, waitForRoot } from "../support/stack.js";
 import { recordFigures, scale } from "./scale.js";
-import { expectAllCompleteOnce, sleep } from "./stack-checks.js";
+import { expectAllCompleteOnce, sleep, stackPerTest } from "./stack-checks.js";
 
-let stack: LocalStack | null = null;
-let client: CaClient | null = null;
-afterEach(async () => {
-  client?.close();
-  await stack?.stop();
-  stack = client = null;
-});
+const held = stackPerTest();
 
 // Reboots further apart than the BMC's 6 s replay window: a simulated reboot takes
 // milliseconds and restarts instance ids at 0, so a quicker one can have its first request
@@ -30,11 +23,9 @@ const WHOLE_PEM = /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE--
 
 describe("host reboots mid-run", () => {
   it(`replaces RootCert atomically and completes ${scale.rebootRequests} requests across ${scale.reboots} reboots`, async () => {
-    stack = await startStack({ hostSimArgs: ["--key", "p256", "--faults", "sign-delay=300"], daemonArgs: ["--response-timeout", "300", "--retries", "1"], logLevel: "warn" });
-    const s = stack;
+    const s = (held.stack = await startStack({ hostSimArgs: ["--key", "p256", "--faults", "sign-delay=300"], daemonArgs: ["--response-timeout", "300", "--retries", "1"], logLevel: "warn" }));
     await waitForRoot(s);
-    client = await CaClient.connect(s.busAddress);
-    const c = client;
+    const c = (held.client = await CaClient.connect(s.busAddress));
     const seen = new Set<string>();
     let reads = 0;
     let bad = 0;

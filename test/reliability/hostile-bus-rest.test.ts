@@ -4,34 +4,25 @@
  * another connection (nothing announced), and bad REST bodies (400), while real requests
  * through the same stack keep completing.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DbusError, Errors } from "../../src/dbus/exported-object.js";
 import { CaManager, EntryState } from "../../src/dbus/names.js";
 import { SIGN_CSR_PATH } from "../../src/rest/index.js";
-import type { LocalStack } from "../../src/stack/local-stack.js";
 import { curl } from "../rest/curl.js";
 import { CaClient } from "../support/ca-client.js";
 import { busctl, dbusSend, eventually } from "../support/dbus.js";
 import { makeCsr } from "../support/sim-pair.js";
 import { hostBridgeProperty, startStack, waitForRoot } from "../support/stack.js";
 import { recordFigures, scale } from "./scale.js";
-import { expectAllCompleteOnce } from "./stack-checks.js";
+import { expectAllCompleteOnce, stackPerTest } from "./stack-checks.js";
 
-let stack: LocalStack | null = null;
-let client: CaClient | null = null;
-afterEach(async () => {
-  client?.close();
-  await stack?.stop();
-  stack = client = null;
-});
+const held = stackPerTest();
 
 describe("hostile input at the D-Bus and REST edges", () => {
   it("answers each with its defined error while real requests complete", async () => {
-    stack = await startStack({ restPort: 0, hostSimArgs: ["--key", "p256"], logLevel: "warn" });
-    const s = stack;
+    const s = (held.stack = await startStack({ restPort: 0, hostSimArgs: ["--key", "p256"], logLevel: "warn" }));
     await waitForRoot(s);
-    client = await CaClient.connect(s.busAddress);
-    const c = client;
+    const c = (held.client = await CaClient.connect(s.busAddress));
 
     // Spoofed InterfacesAdded first, so Announces still counts only what we send afterwards.
     const spoofs = 20;

@@ -34,11 +34,11 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 describe("a 1 % noisy line", () => {
   it(`completes ${scale.noisyRequests} exchanges in-process, each certificate for its own CSR, none stuck`, async () => {
-    // A memory cable answers in microseconds, so 20 ms time-outs are 100x the round trip.
+    // A memory cable answers in microseconds, so 10 ms time-outs are still 100x the round trip.
     pair = await startSimPair({
       noise: NOISE,
-      host: { ...CHUNKS, requester: { concurrency: 8, responseTimeoutMs: 20, retries: 2 } },
-      requester: { responseTimeoutMs: 20, retries: 2 },
+      host: { ...CHUNKS, requester: { concurrency: 8, responseTimeoutMs: 10, retries: 2 } },
+      requester: { responseTimeoutMs: 10, retries: 2 },
       bridge: { initialBackoffMs: 50, maxBackoffMs: 500, probeIntervalMs: 50, certWaitMs: 20_000 },
     });
     const { bmc: side, sim } = pair;
@@ -91,9 +91,10 @@ describe("a 1 % noisy line", () => {
 
   it("completes exchanges over a real pty with the host-sim process, faults injected on both sides", async () => {
     const dir = scratchDir();
-    child = spawnHostSim(["--key", "p256", "--faults", "corrupt=0.01,drop=0.01,seed=11", "--read-chunk", "24", "--write-chunk", "24", "--response-timeout", "150", "--chunk-retries", "40"]);
+    child = spawnHostSim(["--key", "p256", "--faults", "corrupt=0.01,drop=0.01,seed=11", "--read-chunk", "24", "--write-chunk", "24", "--response-timeout", "50", "--chunk-retries", "40"]);
     const line = injectFaults(child, { corruptRate: NOISE.corrupt, dropRate: NOISE.drop, seed: 5 });
-    bmc = bmcSide(line, { requester: { responseTimeoutMs: 150 }, bridge: { initialBackoffMs: 200, maxBackoffMs: 1000, probeIntervalMs: 300, certWaitMs: 20_000 } });
+    // A pty round trip is a millisecond or two: 50 ms time-outs leave room for a busy machine.
+    bmc = bmcSide(line, { requester: { responseTimeoutMs: 50 }, bridge: { initialBackoffMs: 200, maxBackoffMs: 1000, probeIntervalMs: 300, certWaitMs: 20_000 } });
     const root = await bmc.nextRoot();
     const count = SCALE === "full" ? 6 : 2;
     const csrs = Array.from({ length: count }, (_, i) => opensslCsr(dir, `pty-noisy-${i}`, "ec").csrPem);

@@ -1,7 +1,7 @@
 /** Checks shared by the whole-stack cases: every entry Complete for its own key, once. */
 import { readdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { expect } from "vitest";
+import { afterEach, expect } from "vitest";
 import { EntryState } from "../../src/dbus/names.js";
 import type { LocalStack } from "../../src/stack/local-stack.js";
 import type { CaClient } from "../support/ca-client.js";
@@ -29,3 +29,14 @@ export function leftoverTempFiles(stack: LocalStack, spoolDir: string): string[]
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The stack and client a test starts, stopped after each test whatever happened. */
+export function stackPerTest(): { stack: LocalStack | null; client: CaClient | null } {
+  const held: { stack: LocalStack | null; client: CaClient | null } = { stack: null, client: null };
+  afterEach(async () => {
+    held.client?.close();
+    await held.stack?.stop();
+    held.stack = held.client = null;
+  });
+  return held;
+}
