@@ -4,7 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import type { Metric } from "./measure.js";
 
 export interface Target {
@@ -29,6 +29,8 @@ export interface Machine {
   cores: number;
   date: string;
   commit: string;
+  /** 1-minute load average when the run ended: the cores are shared, and ratios move with it. */
+  load: number;
 }
 
 export function machineFacts(): Machine {
@@ -39,7 +41,7 @@ export function machineFacts(): Machine {
     // not a git checkout: leave it unknown
   }
   const cpu = cpus();
-  return { node: process.version, cpu: cpu[0]?.model.trim() ?? "unknown", cores: cpu.length, date: new Date().toISOString(), commit };
+  return { node: process.version, cpu: cpu[0]?.model.trim() ?? "unknown", cores: cpu.length, date: new Date().toISOString(), commit, load: loadavg()[0] ?? NaN };
 }
 
 const fmt = (v: number) => (Number.isFinite(v) ? String(v) : "n/a");
@@ -49,7 +51,8 @@ export function renderMarkdown(metrics: Metric[], machine: Machine, quick: boole
   const rows = metrics.map((m) => {
     const t = TARGETS.find((x) => x.metric === m.metric);
     const r = t ? t.ratio(get) : NaN;
-    const verdict = !t ? "" : Number.isFinite(r) ? (r >= 1 ? "met" : "**not met**") : "not measured";
+    const shown = r > 99 ? ">99x" : `${r.toFixed(2)}x`;
+    const verdict = !t ? "" : Number.isFinite(r) ? `${r >= 1 ? "met" : "**not met**"} (${shown})` : "not measured";
     return `| \`${m.metric}\` | ${fmt(m.value)} | ${m.unit} | ${t?.text ?? ""} | ${verdict} |`;
   });
   return [
@@ -60,7 +63,7 @@ export function renderMarkdown(metrics: Metric[], machine: Machine, quick: boole
     "",
     `- Date: ${machine.date}`,
     `- Node: ${machine.node}`,
-    `- CPU: ${machine.cpu} (${machine.cores} cores, shared with other work)`,
+    `- CPU: ${machine.cpu} (${machine.cores} cores, shared with other work; 1-minute load average at the end: ${machine.load.toFixed(2)})`,
     `- Commit: ${machine.commit}`,
     "",
     "| metric | value | unit | target | met |",
