@@ -26,6 +26,8 @@ export interface BmcStats {
   /** When the driver can tell: the JS heap in use, and memory outside it (ArrayBuffers among it). */
   heapUsedMb?: number;
   externalMb?: number;
+  /** CPU time the BMC process has used so far, user + system. */
+  cpuMs?: number;
   wireBytes: number;
 }
 
@@ -89,7 +91,9 @@ function main(): void {
       (globalThis as { gc?: () => void }).gc?.();
       const mem = process.memoryUsage();
       const mb = (n: number) => n / 2 ** 20;
-      send({ op: "stats", rssMb: mb(mem.rss), heapUsedMb: mb(mem.heapUsed), externalMb: mb(mem.external), wireBytes: line.bytes });
+      const cpu = process.cpuUsage();
+      const cpuMs = (cpu.user + cpu.system) / 1000;
+      send({ op: "stats", rssMb: mb(mem.rss), heapUsedMb: mb(mem.heapUsed), externalMb: mb(mem.external), cpuMs, wireBytes: line.bytes });
     } else void stop();
   });
   process.on("disconnect", () => void stop());
