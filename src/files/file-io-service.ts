@@ -50,9 +50,13 @@ export interface FileIoPolicy {
 const ok = <T>(fields: T) => ({ completionCode: CompletionCode.Success, fields }) as const;
 const fail = (completionCode: number) => ({ completionCode }) as const;
 
+const RECENT_UPLOADS = 64;
+
 export class FileIoService extends EventEmitter<FileIoEvents> {
   readonly stats = { reads: 0, writes: 0, refused: 0 };
   private readonly offered = new Map<string, Uint8Array>();
+  /** The last completed uploads, by type/handle, to answer a resent chunk of one. */
+  private readonly completed = new Map<string, Uint8Array>();
   private readonly uploads: UploadAssembler;
 
   constructor(
@@ -161,11 +165,33 @@ export class FileIoService extends EventEmitter<FileIoEvents> {
       return ok({ length: 0 });
     }
     const r = this.uploads.write(type, h, offset, data);
-    if (r === "not-announced") return this.refuse(CompletionCode.InvalidFileHandle);
+    if (r === "not-announced") {
+      // A chunk of a file we already have, sent again because its answer was lost: same answer.
+      if (this.isRepeatOfCompleted(type, h, offset, data)) return ok({ length: data.length });
+      return this.refuse(CompletionCode.InvalidFileHandle);
+    }
     if (r === "out-of-range") return this.refuse(CompletionCode.DataOutOfRange);
     this.stats.writes++;
-    if (r) this.emit("uploaded", type, handle, r);
+    if (r) {
+      this.rememberCompleted(type, h, r);
+      this.emit("uploaded", type, handle, r);
+    }
     return ok({ length: data.length });
+  }
+
+  private rememberCompleted(type: number, h: number, data: Uint8Array): void {
+    const key = `${type}/${h}`;
+    this.completed.delete(key);
+    this.completed.set(key, data);
+    // Only the latest few matter: a resend follows its original within seconds.
+    if (this.completed.size > RECENT_UPLOADS) this.completed.delete(this.completed.keys().next().value!);
+  }
+
+  private isRepeatOfCompleted(type: number, h: number, offset: number, chunk: Uint8Array): boolean {
+    const data = this.completed.get(`${type}/${h}`);
+    if (!data || offset + chunk.length > data.length) return false;
+    for (let i = 0; i < chunk.length; i++) if (data[offset + i] !== chunk[i]) return false;
+    return true;
   }
 
   private refuse(code: number) {
