@@ -13,6 +13,7 @@ import { silentLogger, type Logger } from "../src/log.js";
 import { MctpEndpoint } from "../src/mctp/mctp-endpoint.js";
 import { systemClock, type Clock } from "../src/os/clock.js";
 import type { RequesterSettings } from "../src/pldm/pldm-requester.js";
+import { InstanceIdPool } from "../src/pldm/instance-id-pool.js";
 import { PldmTerminus } from "../src/pldm/pldm-terminus.js";
 import { seededRandom } from "../src/os/random.js";
 import { NO_FAULTS, type HostFaults } from "./faults.js";
@@ -71,6 +72,12 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
   readonly counters = { boots: 0, signed: 0, refused: 0, rootPushes: 0, failedTransfers: 0, notReadyAnswers: 0 };
   readonly ca: VmiCa;
   private state: PowerState = "off";
+  /**
+   * Kept across boots: our reboot takes milliseconds, and a first request after it with
+   * the instance id and bytes of the last boot's first would be answered by the BMC's
+   * replay cache (a retry, as far as it can tell). A real VMI boot outlasts that window.
+   */
+  private readonly instanceIds: InstanceIdPool;
   private terminus: PldmTerminus | null = null;
   private endpoint: MctpEndpoint | null = null;
   private readonly inFlight = new Set<number>();
@@ -93,6 +100,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
     this.log = opts.log ?? silentLogger;
     this.random = seededRandom(this.settings.faults.seed);
     this.ca = new VmiCa(this.settings.ca);
+    this.instanceIds = new InstanceIdPool(this.clock);
   }
 
   get power(): PowerState {
@@ -154,7 +162,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
     const { hostEid, tid, faults } = this.settings;
     this.endpoint = new MctpEndpoint({ link: this.link, localEid: hostEid, clock: this.clock, log: this.log });
     this.endpoint.on("frame-error", () => this.frameErrors++);
-    this.terminus = new PldmTerminus({ endpoint: this.endpoint, tid, clock: this.clock, log: this.log, requester: this.settings.requester });
+    this.terminus = new PldmTerminus({ endpoint: this.endpoint, tid, clock: this.clock, log: this.log, requester: this.settings.requester, instanceIds: this.instanceIds });
     const responder = this.terminus.responder;
     if (faults.delay > 0 || faults.notReady > 0) {
       responder.intercept(async ({ header }) => {

@@ -72,9 +72,11 @@ export class PldmRequester {
     private readonly endpoint: MctpEndpoint,
     private readonly clock: Clock,
     settings: Partial<RequesterSettings> = {},
+    /** Shared by a terminus that is rebuilt (a host reboot) so its ids go on where they were. */
+    ids?: InstanceIdPool,
   ) {
     this.settings = { ...DEFAULT_REQUESTER_SETTINGS, ...settings };
-    this.ids = new InstanceIdPool(clock);
+    this.ids = ids ?? new InstanceIdPool(clock);
   }
 
   request<Q, R>(peer: number, def: CommandDef<Q, R>, fields: Q): Promise<DecodedResponse<R>> {

@@ -7,6 +7,7 @@ import type { MctpEndpoint, MctpMessage } from "../mctp/mctp-endpoint.js";
 import { silentLogger, type Logger } from "../log.js";
 import { systemClock, type Clock } from "../os/clock.js";
 import { registerBaseResponder } from "./base-responder.js";
+import type { InstanceIdPool } from "./instance-id-pool.js";
 import { PldmRequester, type RequesterSettings } from "./pldm-requester.js";
 import { PldmResponder } from "./pldm-responder.js";
 
@@ -16,6 +17,7 @@ export interface PldmTerminusOptions {
   clock?: Clock;
   log?: Logger;
   requester?: Partial<RequesterSettings>;
+  instanceIds?: InstanceIdPool;
 }
 
 export class PldmTerminus {
@@ -31,7 +33,7 @@ export class PldmTerminus {
     this.log = opts.log ?? silentLogger;
     this.endpoint = opts.endpoint;
     this.identity = { tid: opts.tid };
-    this.requester = new PldmRequester(opts.endpoint, clock, opts.requester);
+    this.requester = new PldmRequester(opts.endpoint, clock, opts.requester, opts.instanceIds);
     this.responder = new PldmResponder(clock, this.log);
     registerBaseResponder(this.responder, this.identity);
     this.endpoint.on("pldm", this.onPldm);
