@@ -38,8 +38,19 @@ export class RootCertWriter {
     return this.changes.at(-1)?.fingerprint ?? null;
   }
 
-  /** Reads the fingerprint of the file already in place, so "unchanged" is known after a restart. */
+  /**
+   * Reads the fingerprint of the file already in place, so "unchanged" is known after a
+   * restart, and removes temporary files a killed run left beside it.
+   */
   async loadExisting(): Promise<void> {
+    const dir = dirname(this.path);
+    const prefix = `.${basename(this.path)}.`;
+    for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+      if (name.startsWith(prefix) && name.endsWith(".tmp")) {
+        await fs.rm(join(dir, name), { force: true });
+        this.log.warn({ file: join(dir, name) }, "removed a temporary root file left by an earlier run");
+      }
+    }
     try {
       const pem = await fs.readFile(this.path, "utf8");
       this.last = await fingerprintSha256(pem);
