@@ -7,6 +7,7 @@ import { EventEmitter } from "eventemitter3";
 import { fragmentMessage } from "../../pldm-codec/mctp/fragmenter.js";
 import { decodeMctpPacket, MCTP_BASELINE_MTU, MctpMessageType } from "../../pldm-codec/mctp/packet.js";
 import { MctpReassembler, type ReassembledMessage } from "../../pldm-codec/mctp/reassembler.js";
+import { concatBytes } from "../../pldm-codec/wire/bytes.js";
 import { encodeSerialFrame } from "../../pldm-codec/serial/frame-encoder.js";
 import { SerialDeframer, type SerialEvent } from "../../pldm-codec/serial/serial-deframer.js";
 import type { SerialLink } from "../link/serial-link.js";
@@ -78,12 +79,14 @@ export class MctpEndpoint extends EventEmitter<MctpEndpointEvents> {
     message[0] = messageType;
     message.set(body, 1);
     const packets = fragmentMessage({ src: this.localEid, dest, tag: tag.tag, tagOwner: tag.tagOwner, message, mtu: this.mtu });
-    for (const p of packets) {
+    const frames = packets.map((p) => {
       this.emit("packet", "tx", p);
-      const frame = encodeSerialFrame(p, { maxCount: this.mtu + 4 });
-      this.counters.txBytes += frame.length;
-      this.link.write(frame);
-    }
+      return encodeSerialFrame(p, { maxCount: this.mtu + 4 });
+    });
+    // One write per message, not per packet: a certificate is ~25 frames, and each write is a syscall.
+    const bytes = frames.length === 1 ? frames[0]! : concatBytes(frames);
+    this.counters.txBytes += bytes.length;
+    this.link.write(bytes);
     this.counters.txMessages++;
   }
 

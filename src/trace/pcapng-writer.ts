@@ -6,6 +6,7 @@
  */
 import { ARPHRD_MCTP, ETH_P_MCTP, LinkType, PacketType, SLL2_SIZE } from "./capture-records.js";
 import type { Direction } from "./trace-event.js";
+import { concatBytes } from "../../pldm-codec/wire/bytes.js";
 
 const pad4 = (n: number) => (n + 3) & ~3;
 
@@ -39,7 +40,7 @@ export function pcapngPreamble(appName = "hostbridge"): Uint8Array {
   const i = new DataView(idb.buffer);
   i.setUint16(0, LinkType.LinuxSll2, true);
   i.setUint32(4, 0, true); // no snap length limit
-  return concat([block(0x0a0d0d0a, concat([shb, opts])), block(1, idb)]);
+  return concatBytes([block(0x0a0d0d0a, concatBytes([shb, opts])), block(1, idb)]);
 }
 
 /** One Enhanced Packet Block: the cooked header, then the MCTP packet (transport header + body). */
@@ -62,12 +63,4 @@ export function pcapngPacket(packet: Uint8Array, timeMs: number, dir: Direction 
   return block(6, body);
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concatBytes as concat };

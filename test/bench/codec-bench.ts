@@ -7,6 +7,7 @@ import { crc16Mcrf4xx } from "../../pldm-codec/serial/crc16.js";
 import { encodeSerialFrame } from "../../pldm-codec/serial/frame-encoder.js";
 import { SerialDeframer } from "../../pldm-codec/serial/serial-deframer.js";
 import { rate, round, type Metric } from "./measure.js";
+import { concatBytes } from "../../pldm-codec/wire/bytes.js";
 
 /** The serial stream the figures are measured on: small requests mixed with ~1.5 KB certificate writes. */
 export function benchStream(messages = 2000): Uint8Array {
@@ -25,13 +26,7 @@ export function benchStream(messages = 2000): Uint8Array {
     message.set(pldm, 1);
     for (const p of fragmentMessage({ src: 9, dest: 8, tag: i % 8, tagOwner: true, message })) frames.push(encodeSerialFrame(p));
   }
-  const out = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
-  let o = 0;
-  for (const f of frames) {
-    out.set(f, o);
-    o += f.length;
-  }
-  return out;
+  return concatBytes(frames);
 }
 
 export function codecMetrics(quick: boolean): Metric[] {
