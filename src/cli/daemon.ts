@@ -77,9 +77,9 @@ export function registerDaemon(program: Command): void {
     .action(async (f: { bus: string; stateFile?: string }) => {
       const log = createLogger("hostbridge-ca-manager");
       const bus = await BusConnection.connect({ address: f.bus, log });
-      await CaManagerService.start(bus, { statePath: f.stateFile, log });
+      const manager = await CaManagerService.start(bus, { statePath: f.stateFile, log });
       log.info({ bus: f.bus }, "CA manager running");
       const fatal = new Promise<string>((r) => bus.once("disconnected", r));
-      supervise(log, async () => bus.close(), fatal);
+      supervise(log, async () => (manager.flush(), bus.close()), fatal);
     });
 }

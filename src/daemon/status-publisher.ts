@@ -36,8 +36,9 @@ export class StatusPublisher {
         },
       },
     ]);
+    // Signals at most once a second and on host state changes; reads are always fresh.
     stack.bridge.on("host", () => this.refresh());
-    stack.bridge.on("settled", () => this.refresh());
+    this.obj.onRead = () => this.refresh();
     this.timer = setInterval(() => this.refresh(), 1000);
     this.timer.unref();
     this.refresh();
@@ -68,9 +69,9 @@ export class StatusPublisher {
   }
 
   refresh(): void {
-    for (const [name, value] of Object.entries(this.snapshot())) {
-      this.obj.set(HostBridgeStatus.iface, name, typeof value === "number" ? BigInt(value) : value);
-    }
+    const values: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(this.snapshot())) values[name] = typeof value === "number" ? BigInt(value) : value;
+    this.obj.setMany(HostBridgeStatus.iface, values);
   }
 
   close(): void {

@@ -304,6 +304,7 @@ export class BusConnection extends EventEmitter<BusEvents> {
     const body = (m.body ?? []) as unknown[];
     if (m.interface === PROPERTIES) {
       const [iface, prop, value] = body as [string, string, unknown];
+      if (m.member !== "Set") obj.onRead?.();
       if (m.member === "Get") return run(() => ({ signature: "v", body: [obj.getVariant(iface, prop)] }));
       if (m.member === "GetAll") return run(() => ({ signature: "a{sv}", body: [obj.getAll(iface)] }));
       if (m.member === "Set") return run(() => (obj.clientSet(iface, prop, value), { signature: "", body: [] }));

@@ -23,6 +23,7 @@ const STATES = new Set<string>(Object.values(EntryState));
 export class CaManagerService {
   private nextId = 1;
   private readonly entries = new Map<number, ExportedObject>();
+  private saveTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly bus: BusConnection,
@@ -87,7 +88,7 @@ export class CaManagerService {
       this.save();
     };
     this.entries.set(e.id, obj);
-    this.save();
+    this.save(true);
   }
 
   private deleteEntry(id: number): void {
@@ -108,11 +109,18 @@ export class CaManagerService {
   }
 
   /**
-   * Writes the state file aside and renames it in before the change is answered, so
-   * an entry a client was told about survives a crash right after.
+   * Writes the state file aside and renames it in. A new entry is saved before SignCSR
+   * answers, so an entry a client was told about survives a crash right after; other
+   * changes are gathered for a moment (they would be redone anyway after a crash).
    */
-  private save(): void {
+  private save(now = false): void {
     if (!this.statePath) return;
+    if (!now) {
+      this.saveTimer ??= setTimeout(() => this.save(true), 100);
+      return;
+    }
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
     const path = this.statePath;
     try {
       writeFileSync(`${path}.tmp`, JSON.stringify(this.snapshot()));
@@ -120,6 +128,11 @@ export class CaManagerService {
     } catch (e) {
       this.log.error({ err: (e as Error).message, path }, "could not save CA entries");
     }
+  }
+
+  /** Saves what is pending (on a clean stop). */
+  flush(): void {
+    if (this.saveTimer) this.save(true);
   }
 
   private async restore(): Promise<void> {

@@ -63,6 +63,8 @@ export class ExportedObject {
   private readonly interfaces = new Map<string, InterfaceSpec>();
   /** Set by the bus adapter once exported. */
   onPropertiesChanged: PropertiesChanged | null = null;
+  /** Called before a client reads properties, so values computed on demand are fresh. */
+  onRead: (() => void) | null = null;
 
   constructor(
     readonly path: string,
@@ -95,6 +97,19 @@ export class ExportedObject {
     if (p.value === value) return;
     p.value = value;
     this.onPropertiesChanged?.(iface, { [prop]: variant(p.type, value) });
+  }
+
+  /** Several of our own writes, announced in one PropertiesChanged. */
+  setMany(iface: string, values: Record<string, unknown>): void {
+    const changed: Record<string, unknown> = {};
+    for (const [prop, value] of Object.entries(values)) {
+      const p = this.property(iface, prop);
+      if (p.access === "const") throw new Error(`${iface}.${prop} is const`);
+      if (p.value === value) continue;
+      p.value = value;
+      changed[prop] = variant(p.type, value);
+    }
+    if (Object.keys(changed).length > 0) this.onPropertiesChanged?.(iface, changed);
   }
 
   /** A client's Set: checks access and type before storing. */
