@@ -23,6 +23,8 @@ export interface LocalStackOptions {
   restPort?: number;
   /** Extra `hostbridge rest` flags (--sign-timeout...). */
   restArgs?: string[];
+  /** Keep CA entries in a file so they survive a CA-manager restart (default true; bmc-vmi-ca keeps them in memory). */
+  persistCaEntries?: boolean;
   /** Restart parts that exit on their own (as systemd would). */
   supervise?: boolean;
   logLevel?: string;
@@ -116,7 +118,8 @@ export class LocalStack {
     const args = this.argsOf(part);
     if (part === "rest") await fs.rm(this.restReadyPath, { force: true });
     const log = createWriteStream(join(this.opts.stateDir, "logs", `${part}.log`), { flags: "a" });
-    const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    // A small young generation keeps a long-running part's resident size flat under steady load (docs/decisions.md).
+    const child = spawn(process.execPath, ["--max-semi-space-size=1", CLI_PATH, ...args], {
       stdio: ["ignore", "ignore", "pipe"],
       env: { ...process.env, HOSTBRIDGE_LOG: this.opts.logLevel ?? process.env.HOSTBRIDGE_LOG ?? "info" },
     });
@@ -162,7 +165,7 @@ export class LocalStack {
     const bus = ["--bus", this.busAddress];
     switch (part) {
       case "ca-manager":
-        return ["ca-manager", ...bus, "--state-file", join(this.opts.stateDir, "ca-entries.json")];
+        return ["ca-manager", ...bus, ...(this.opts.persistCaEntries === false ? [] : ["--state-file", join(this.opts.stateDir, "ca-entries.json")])];
       case "daemon":
         return this.daemonArgs();
       case "host-state":

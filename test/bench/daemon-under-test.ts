@@ -14,7 +14,8 @@ import { DbusCertAuthority } from "../../src/rest/dbus-cert-authority.js";
 import { LocalStack } from "../../src/stack/local-stack.js";
 import type { BmcOptions, BmcUnderTest } from "./bmc-under-test.js";
 
-export const DAEMON_PATH = "SignCSR on D-Bus -> CA manager -> `hostbridge daemon` -> pty -> `hostbridge host-sim`, answered on Status and deleted (the REST front's D-Bus client)";
+export const DAEMON_PATH =
+  "SignCSR on D-Bus -> CA manager (entries in memory, like bmc-vmi-ca) -> `hostbridge daemon` -> pty -> `hostbridge host-sim`, answered on Status and deleted (the REST front's D-Bus client)";
 
 async function rssMb(pid: number): Promise<number> {
   const status = await fs.readFile(`/proc/${pid}/status`, "utf8");
@@ -22,9 +23,16 @@ async function rssMb(pid: number): Promise<number> {
   return kb / 1024;
 }
 
+/** User + system CPU of a process from /proc/<pid>/stat (fields 14, 15; clock ticks of 10 ms on Linux). */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export async function startDaemonUnderTest(opts: BmcOptions): Promise<BmcUnderTest> {
   const baud = opts.baud ? ["--baud", String(opts.baud)] : [];
-  const stack = await LocalStack.start({ stateDir: mkdtempSync(join(tmpdir(), "hb-bench-")), hostSimArgs: baud, daemonArgs: baud, logLevel: "warn" });
+  const stack = await LocalStack.start({ stateDir: mkdtempSync(join(tmpdir(), "hb-bench-")), hostSimArgs: baud, daemonArgs: baud, logLevel: "warn", persistCaEntries: false });
   const until = Date.now() + (opts.readyTimeoutMs ?? 20_000);
   while (!(await fs.stat(stack.rootCertPath).catch(() => null))) {
     if (Date.now() > until) throw new Error("daemon under test: no root push from host-sim in time");
@@ -42,7 +50,7 @@ export async function startDaemonUnderTest(opts: BmcOptions): Promise<BmcUnderTe
     async stats() {
       const pid = stack.pid("daemon");
       if (pid === null) throw new Error("the daemon is not running");
-      return { rssMb: await rssMb(pid), wireBytes: (await counter("RxBytes")) + (await counter("TxBytes")) };
+      return { rssMb: await rssMb(pid), cpuMs: await cpuMs(pid), wireBytes: (await counter("RxBytes")) + (await counter("TxBytes")) };
     },
     async close() {
       bus.close();

@@ -3,13 +3,14 @@
  * docs/benchmarks.md and docs/benchmarks.svg. `--quick` shortens every measurement (under a
  * minute in all). All figures come from one run on one machine.
  */
-import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { codecMetrics } from "./codec-bench.js";
+import { startDaemonUnderTest } from "./daemon-under-test.js";
 import { e2eMetrics } from "./e2e-bench.js";
 import type { Metric } from "./measure.js";
 import { TARGETS, writeReport } from "./report.js";
+import { traceMetrics } from "./trace-bench.js";
 
 const quick = process.argv.includes("--quick");
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,14 +32,10 @@ notes.push(
     "CRC as the baseline, the rest one typed-array view and one event per frame plus reassembly and PLDM decode.",
 );
 
-const traceBench = resolve(here, "trace-bench.js");
-if (existsSync(traceBench)) {
-  // Written by another part of the project; its export is picked up when it is there.
-  const mod = (await import(pathToFileURL(traceBench).href)) as { traceMetrics?: (quick: boolean) => Metric[] | Promise<Metric[]> };
-  if (mod.traceMetrics) for (const m of await mod.traceMetrics(quick)) emit(m);
-}
+for (const m of await traceMetrics(quick)) emit(m);
 
-const e2e = await e2eMetrics(quick);
+// The deployed path: D-Bus SignCSR, CA manager, `hostbridge daemon`, pty, host-sim.
+const e2e = await e2eMetrics(quick, startDaemonUnderTest);
 for (const m of e2e.metrics) emit(m);
 notes.push(...e2e.notes);
 
