@@ -186,7 +186,9 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
       else this.hostSeen();
     } catch (e) {
       this.log.warn({ id, err: (e as Error).message }, "CSR announcement got no answer");
-      this.setHost("down");
+      // Only silence means down: on a noisy line one lost answer is not a dead host.
+      const quietMs = this.lastSeenMs === null ? Infinity : this.clock.now() - this.lastSeenMs;
+      if (quietMs > this.settings.probeIntervalMs) this.setHost("down");
     } finally {
       t.announcing = false;
     }
