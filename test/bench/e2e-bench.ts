@@ -138,9 +138,9 @@ export async function e2eMetrics(quick: boolean, startBmc: StartBmc = startBmcUn
     "The cores are shared: ratio targets move with the load average above. Signing alone runs in one process; end to end, the BMC process, " +
       "host-sim and the pty need the scheduler too, so a loaded machine costs the 32-in-flight figure more than sign.only " +
       "(`daemon.cpu.per.request` is the BMC side's own CPU time per certificate).",
-    "Memory: RSS after a full GC. The BMC process runs with `--max-semi-space-size=1`: without it V8 widens its young generation " +
+    "Memory: the BMC process's resident size (VmRSS of the daemon, read as it runs). It runs with `--max-semi-space-size=1` (LocalStack and the systemd unit start it so): without it V8 widens its young generation " +
       "under steady load and RSS rose ~23 % between requests 2,000 and 10,000 while the JS heap stayed flat at ~8 MB and external memory at ~4 MB " +
-      "(measured; with the flag RSS stayed within ~2 %). The deployed daemon should be started with the same flag.",
+      "(measured on the in-process harness with a forced GC; with the flag RSS stayed within ~2 %).",
   ];
   if (quick) notes.push("Quick mode's memory window (requests 500 to 1,500) still holds warm-up (compiled code, first-use buffers): its growth figure reads high.");
   return { metrics, notes };
