@@ -10,6 +10,7 @@ import { encodeRequest } from "../../pldm-codec/pldm/message.js";
 import { IbmFileType } from "../../pldm-codec/pldm/names.js";
 import { encodeSerialFrame } from "../../pldm-codec/serial/frame-encoder.js";
 import { seededRandom } from "../../src/os/random.js";
+import { concatBytes } from "../../pldm-codec/wire/bytes.js";
 
 export type HostileKind = "noise" | "random-fcs-ok" | "mutated-fcs-ok" | "mutated-fcs-bad";
 export const HOSTILE_KINDS: readonly HostileKind[] = ["noise", "random-fcs-ok", "mutated-fcs-ok", "mutated-fcs-bad"];
@@ -27,13 +28,7 @@ export class HostileFrames {
     const parts: Uint8Array[] = [];
     for (let i = 0; i < n; i++) parts.push(this.next());
     parts.push(Uint8Array.of(0x7e));
-    const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concatBytes(parts);
   }
 
   next(): Uint8Array {
