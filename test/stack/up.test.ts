@@ -3,7 +3,7 @@
  * shell, and stop it with SIGTERM; nothing may be left running.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CLI_PATH } from "../../src/os/cli-path.js";
@@ -58,8 +58,17 @@ describe("hostbridge up", () => {
       execFileSync("bash", ["-c", `${dbus[2]!}\n${dbus[3]!}`]);
       await eventually(() => (readFileSync(String(info.rootCertPath), "utf8") !== before ? true : undefined), 15_000, "a new root after the reboot");
 
-      // The trace it recorded decodes into the exchange.
+      // The trace it recorded decodes into the exchange: a sequence diagram, and the
+      // certificate curl got, rebuilt byte for byte from the WriteFileByType chunks.
       expect(existsSync(String(info.tracePath))).toBe(true);
+      const mermaid = execFileSync(process.execPath, [CLI_PATH, "decode", String(info.tracePath), "--output", "mermaid"], { encoding: "utf8" });
+      expect(mermaid).toMatch(/^sequenceDiagram/m);
+      for (const step of ["NewFileAvailable", "ReadFileByType", "WriteFileByType"]) expect(mermaid).toContain(step);
+      const extracted = join(dir, "extracted");
+      execFileSync(process.execPath, [CLI_PATH, "decode", String(info.tracePath), "--extract", extracted, "--strict"], { encoding: "utf8" });
+      const rebuilt = readdirSync(extracted).map((f) => readFileSync(join(extracted, f), "utf8"));
+      expect(rebuilt).toContain(cert);
+      expect(rebuilt).toContain(root);
     } finally {
       const exited = new Promise((r) => up.once("exit", r));
       up.kill("SIGTERM");
