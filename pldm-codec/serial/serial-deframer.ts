@@ -96,8 +96,6 @@ export class SerialDeframer {
   private frameStart = -1;
   /** Inside a run of garbage already counted as one resync. */
   private hunting = false;
-  /** Index of the next escape byte in the current chunk (its length when none), -1 when not looked for yet. */
-  private nextEscape = -1;
   /** Packets that must be copied (escaped or split frames) come from here. */
   private readonly pool = new BytePool();
 
@@ -114,7 +112,6 @@ export class SerialDeframer {
 
   push(chunk: Uint8Array): SerialEvent[] {
     const out: SerialEvent[] = [];
-    this.nextEscape = -1;
     const s = this.stats;
     s.bytesIn += chunk.length;
     this.frameStart = -1;
@@ -237,11 +234,6 @@ export class SerialDeframer {
     // The body ends at `end`, one byte later for each escape; FCS and flag must fit after it.
     let end = j + count;
     let escapes = 0;
-    // Where the next escape is (found natively, once per stretch); before it, a plain CRC loop.
-    if (this.nextEscape < j) this.nextEscape = indexOrEnd(chunk, j);
-    if (this.nextEscape >= end) {
-      for (; j < end; j++) crc = (crc >>> 8) ^ t[(crc ^ chunk[j]!) & 0xff]!;
-    }
     for (; j < end; j++) {
       let c = chunk[j]!;
       if (c === FRAME_ESCAPE) {
@@ -316,8 +308,3 @@ export class SerialDeframer {
 
 /** The CRC after the revision byte, which every frame starts with. */
 const CRC_AFTER_REVISION = (CRC16_INIT >>> 8) ^ CRC16_TABLE[(CRC16_INIT ^ SERIAL_REVISION) & 0xff]!;
-
-function indexOrEnd(chunk: Uint8Array, from: number): number {
-  const at = chunk.indexOf(FRAME_ESCAPE, from);
-  return at < 0 ? chunk.length : at;
-}
