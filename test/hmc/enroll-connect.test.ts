@@ -6,7 +6,7 @@ import { credentialPaths } from "../../src/hmc/index.js";
 import { createCsr, createRootCa, exportPrivateKeyPem, fingerprintSha256, generateKeyPair, issueClientCertificate, parseCsr } from "../../src/x509/index.js";
 import { startBridgeStack, type BridgeStack } from "../support/bridge-authority.js";
 import { opensslVerify, scratchDir } from "../support/openssl.js";
-import { runCli } from "./run-cli.js";
+import { runCli } from "../support/run-process.js";
 
 let stack: BridgeStack;
 let vmi: string;

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startVmiTlsServer, type VmiServerCredentials, type VmiTlsServer } from "../../host-sim/vmi-tls.js";
@@ -12,6 +11,7 @@ import {
   parseCsr,
   type CertificateAuthority,
 } from "../../src/x509/index.js";
+import { runProcess } from "../support/run-process.js";
 import { OPENSSL_RSA2048, OpensslWorkdir } from "../x509/openssl.js";
 
 interface ClientCredentials {
@@ -55,18 +55,8 @@ function connect(port: number, rootPem: string, client?: ClientCredentials): Pro
   });
 }
 
-function runSClient(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // stdin is /dev/null; -ign_eof keeps s_client reading until the VMI closes after its greeting.
-    const child = spawn("openssl", ["s_client", "-brief", "-ign_eof", ...args], { stdio: ["ignore", "pipe", "pipe"], timeout: 20_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
+/** stdin ends at once; -ign_eof keeps s_client reading until the VMI closes after its greeting. */
+const runSClient = (args: readonly string[]) => runProcess("openssl", ["s_client", "-brief", "-ign_eof", ...args]);
 
 const work = new OpensslWorkdir();
 let vmi: Vmi;
@@ -115,12 +105,12 @@ describe("VMI mutual-TLS endpoint", () => {
     const result = await runSClient([...common, "-cert", work.path("hmc-openssl.pem"), "-key", work.path("hmc-openssl.key")]);
     expect(result.stderr).toContain("Verification: OK");
     expect(result.stdout).toBe("VMI OK CN=hmc-openssl, O=IBM\n");
-    expect(result.status).toBe(0);
+    expect(result.code).toBe(0);
 
     const withoutCert = await runSClient(common);
     expect(withoutCert.stdout).not.toContain("VMI OK");
     expect(withoutCert.stderr).toContain("alert certificate required");
-    expect(withoutCert.status).not.toBe(0);
+    expect(withoutCert.code).not.toBe(0);
 
     const stolenName = await enrol(stranger.ca, "CN=hmc-openssl,O=IBM");
     work.write("intruder.pem", stolenName.certPem);

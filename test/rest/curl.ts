@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runProcess } from "../hmc/run-cli.js";
+import { runProcess } from "../support/run-process.js";
 
 export interface CurlRequest {
   readonly method?: "GET" | "POST" | "DELETE";

@@ -1,6 +1,6 @@
 /** Runs child processes without blocking this process: the REST front under test runs in it. */
 import { spawn } from "node:child_process";
-import { cliPath } from "../support/host-sim-process.js";
+import { cliPath } from "./host-sim-process.js";
 
 export interface ProcessRun {
   readonly code: number | null;
