@@ -127,7 +127,8 @@ export class LocalStack {
     this.children.set(part, child);
     child.once("exit", (code, signal) => {
       if (this.children.get(part) === child) this.children.delete(part);
-      if (this.stopping || !this.opts.supervise) return;
+      // Like systemd's Restart=on-failure: a clean exit (Ctrl-C reaches the whole process group) stays down.
+      if (this.stopping || !this.opts.supervise || code === 0) return;
       this.restarts[part]++;
       log.write(`{"msg":"supervisor: ${part} exited (code ${code}, signal ${signal}); restarting in 500 ms"}\n`);
       setTimeout(() => void this.startPart(part).catch(() => undefined), 500).unref();
