@@ -10,10 +10,16 @@ import type { CertAuthority, SignOutcome } from "./cert-authority.js";
 
 type Waiter = (status: string) => void;
 
+/** What the entry's PropertiesChanged told us; the daemon writes ClientCertificate before Status. */
+interface Seen {
+  status?: string;
+  cert?: string;
+}
+
 export class DbusCertAuthority implements CertAuthority {
   private readonly waiters = new Map<string, Waiter>();
-  /** Statuses that arrived before SignCSR's reply told us the path. */
-  private readonly early = new Map<string, string>();
+  /** Per entry path: the certificate and status seen in signals, including before SignCSR's reply named the path. */
+  private readonly seen = new Map<string, Seen>();
 
   private constructor(
     private readonly bus: BusConnection,
@@ -26,13 +32,20 @@ export class DbusCertAuthority implements CertAuthority {
       { sender: CaManager.service, pathNamespace: CaManager.path, interface: "org.freedesktop.DBus.Properties", member: "PropertiesChanged" },
       (s) => {
         const [iface, changed] = s.body as [string, Record<string, { value: unknown } | undefined>];
+        if (iface !== CaEntryIface.entry) return;
+        const cert = changed.ClientCertificate?.value;
         const status = changed.Status?.value;
-        if (iface !== CaEntryIface.entry || typeof status !== "string" || status === EntryState.Pending) return;
-        const w = ca.waiters.get(s.path);
-        if (w) w(status);
-        else ca.remember(s.path, status);
+        const seen = ca.remember(s.path);
+        if (typeof cert === "string") seen.cert = cert;
+        if (typeof status !== "string" || status === EntryState.Pending) return;
+        seen.status = status;
+        ca.waiters.get(s.path)?.(status);
       },
     );
+    // A restarted manager numbers its entries from 1 again: what we saw of the old ones is void.
+    await bus.watchName(CaManager.service, () => {
+      for (const path of ca.seen.keys()) if (!ca.waiters.has(path)) ca.seen.delete(path);
+    });
     return ca;
   }
 
@@ -49,21 +62,20 @@ export class DbusCertAuthority implements CertAuthority {
       const status = await this.waitForStatus(path, waitMs);
       if (status === EntryState.BadCSR) return { kind: "bad-csr" };
       if (status !== EntryState.Complete) return { kind: "pending" };
-      const cert = await this.bus.getProperty(CaManager.service, path, CaEntryIface.entry, "ClientCertificate");
+      // The certificate came in a signal just before Status; read it only if that was missed.
+      const cert = this.seen.get(path)?.cert ?? (await this.bus.getProperty(CaManager.service, path, CaEntryIface.entry, "ClientCertificate"));
       return { kind: "complete", certificate: typeof cert === "string" ? cert : "" };
     } catch (e) {
       return { kind: "error", detail: (e as Error).message };
     } finally {
+      this.seen.delete(path);
       await this.bus.call(CaManager.service, path, CaEntryIface.delete, "Delete").catch((e: unknown) => this.log.warn({ path, err: (e as Error).message }, "could not delete the entry"));
     }
   }
 
   private async waitForStatus(path: string, waitMs: number): Promise<string> {
-    const early = this.early.get(path);
-    if (early) {
-      this.early.delete(path);
-      return early;
-    }
+    const early = this.seen.get(path)?.status;
+    if (early) return early;
     const status = await new Promise<string | null>((resolve) => {
       const timer = setTimeout(() => resolve(null), waitMs);
       this.waiters.set(path, (s) => {
@@ -76,9 +88,16 @@ export class DbusCertAuthority implements CertAuthority {
     return String(await this.bus.getProperty(CaManager.service, path, CaEntryIface.entry, "Status"));
   }
 
-  private remember(path: string, status: string): void {
-    this.early.set(path, status);
-    // Only a moment's worth: an unclaimed early status belongs to someone else's request.
-    setTimeout(() => this.early.delete(path), 5000).unref();
+  private remember(path: string): Seen {
+    let seen = this.seen.get(path);
+    if (!seen) {
+      this.seen.set(path, (seen = {}));
+      // Only a moment's worth for entries nobody here waits on (someone else's requests).
+      setTimeout(() => {
+        if (!this.waiters.has(path)) this.seen.delete(path);
+      }, 60_000).unref();
+    }
+    return seen;
   }
+
 }
