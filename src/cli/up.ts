@@ -8,6 +8,7 @@ import { Option, type Command } from "commander";
 import { promises as fs } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { pollUntil } from "../os/poll.js";
 import { DEFAULT_USER } from "../rest/index.js";
 import { LocalStack } from "../stack/local-stack.js";
 import { intOption, portOption } from "./options.js";
@@ -88,24 +89,24 @@ export function registerUp(program: Command): void {
         pid: process.pid,
       };
       await fs.writeFile(join(stateDir, "up.json"), `${JSON.stringify(up, null, 2)}\n`);
-      process.stdout.write(howTo({ ...up, busAddress: `unix:path=${stack.bus.socketPath}` }, stateDir));
+      process.stdout.write(howTo(up, stateDir));
     });
 }
 
 /** host-sim picks or takes the VMI port at boot; its status file tells which. */
 async function vmiTlsPort(stack: LocalStack, asked: number, hostOff: boolean): Promise<number | null> {
   if (asked !== 0) return asked;
-  const until = Date.now() + (hostOff ? 0 : 10_000);
-  for (;;) {
+  const statusFile = join(stack.hostSimStatePath, "host-sim.json");
+  const port = async () => {
     try {
-      const status = JSON.parse(await fs.readFile(join(stack.hostSimStatePath, "host-sim.json"), "utf8")) as { vmiTls?: { port: number } | null };
-      if (status.vmiTls?.port) return status.vmiTls.port;
+      const status = JSON.parse(await fs.readFile(statusFile, "utf8")) as { vmiTls?: { port: number } | null };
+      return status.vmiTls?.port || undefined;
     } catch {
-      /* not written yet */
+      return undefined; // not written yet
     }
-    if (Date.now() >= until) return null;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  };
+  // A host that starts off serves no VMI port yet: one look, no wait.
+  return pollUntil(port, hostOff ? 0 : 10_000, "host-sim's VMI TLS port", 100).catch(() => null);
 }
 
 function howTo(up: { restUrl: string; restCaPath: string; username: string; password: string; busAddress: string; vmiTlsPort: number | null; tracePath: string | null }, stateDir: string): string {

@@ -8,8 +8,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, promises as fs } from "node:fs";
 import { join } from "node:path";
 import { CLI_PATH } from "../os/cli-path.js";
+import { pollUntil } from "../os/poll.js";
 import { hostSimControl, type HostSimRequest, type HostSimStatus } from "../../host-sim/control-client.js";
 import { BusConnection } from "../dbus/bus-connection.js";
+import { CaManager, HostBridgeStatus, HostState } from "../dbus/names.js";
 import { startPrivateBus, type PrivateBus } from "../os/dbus-daemon-process.js";
 
 
@@ -38,12 +40,11 @@ export interface RestEndpoint {
   caPath: string;
 }
 
-/** The bus name each part takes once it serves. */
-const SERVICE_NAMES: Record<Part, string> = {
-  "ca-manager": "xyz.openbmc_project.Certs.ca.authority.Manager",
-  daemon: "xyz.openbmc_project.PLDM.HostBridge",
-  "host-state": "xyz.openbmc_project.State.Host",
-  rest: "",
+/** The bus name each part takes once it serves (REST announces itself by its ready file). */
+const SERVICE_NAMES: Record<Exclude<Part, "rest">, string> = {
+  "ca-manager": CaManager.service,
+  daemon: HostBridgeStatus.service,
+  "host-state": HostState.service,
 };
 
 export class LocalStack {
@@ -188,17 +189,19 @@ export class LocalStack {
     }
   }
 
-  private async waitForRest(child: ChildProcess, timeoutMs = 20_000): Promise<RestEndpoint> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`rest exited (code ${child.exitCode}) before listening; see ${join(this.opts.stateDir, "logs", "rest.log")}`);
-      try {
-        return JSON.parse(await fs.readFile(this.restReadyPath, "utf8")) as RestEndpoint;
-      } catch {
-        if (Date.now() > until) throw new Error(`rest did not listen in ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
+  private waitForRest(child: ChildProcess, timeoutMs = 20_000): Promise<RestEndpoint> {
+    return pollUntil(
+      async () => {
+        this.throwIfExited(child, "rest", "listening");
+        try {
+          return JSON.parse(await fs.readFile(this.restReadyPath, "utf8")) as RestEndpoint;
+        } catch {
+          return undefined; // not written yet
+        }
+      },
+      timeoutMs,
+      "rest to listen",
+    );
   }
 
   private daemonArgs(): string[] {
@@ -220,18 +223,23 @@ export class LocalStack {
   private async waitForName(name: string, child: ChildProcess, part: Part, timeoutMs = 15_000): Promise<void> {
     const probe = await BusConnection.connect({ address: this.busAddress, callTimeoutMs: 2000 });
     try {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          throw new Error(`${part} exited (code ${child.exitCode}) before serving; see ${join(this.opts.stateDir, "logs", `${part}.log`)}`);
-        }
-        const [has] = await probe.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner", { signature: "s", body: [name] });
-        if (has === true) return;
-        if (Date.now() > until) throw new Error(`${part} did not take ${name} in ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await pollUntil(
+        async () => {
+          this.throwIfExited(child, part, "serving");
+          const [has] = await probe.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner", { signature: "s", body: [name] });
+          return has === true ? true : undefined;
+        },
+        timeoutMs,
+        `${part} to take ${name}`,
+      );
     } finally {
       probe.close();
+    }
+  }
+
+  private throwIfExited(child: ChildProcess, part: Part, before: string): void {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${part} exited (code ${child.exitCode}) before ${before}; see ${join(this.opts.stateDir, "logs", `${part}.log`)}`);
     }
   }
 }

@@ -4,12 +4,12 @@
  * SignCSR on D-Bus answered when the entry's Status leaves Pending, then deleted, exactly
  * as the REST front does it (DbusCertAuthority).
  */
-import { promises as fs } from "node:fs";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, promises as fs } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BusConnection } from "../../src/dbus/bus-connection.js";
 import { HostBridgeStatus } from "../../src/dbus/names.js";
+import { pollUntil } from "../../src/os/poll.js";
 import { DbusCertAuthority } from "../../src/rest/dbus-cert-authority.js";
 import { LocalStack } from "../../src/stack/local-stack.js";
 import type { BmcOptions, BmcUnderTest } from "./bmc-under-test.js";
@@ -33,11 +33,7 @@ async function cpuMs(pid: number): Promise<number> {
 export async function startDaemonUnderTest(opts: BmcOptions): Promise<BmcUnderTest> {
   const baud = opts.baud ? ["--baud", String(opts.baud)] : [];
   const stack = await LocalStack.start({ stateDir: mkdtempSync(join(tmpdir(), "hb-bench-")), hostSimArgs: baud, daemonArgs: baud, logLevel: "warn", persistCaEntries: false });
-  const until = Date.now() + (opts.readyTimeoutMs ?? 20_000);
-  while (!(await fs.stat(stack.rootCertPath).catch(() => null))) {
-    if (Date.now() > until) throw new Error("daemon under test: no root push from host-sim in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await pollUntil(async () => (await fs.stat(stack.rootCertPath).catch(() => undefined)) && true, opts.readyTimeoutMs ?? 20_000, "the first root push from host-sim");
   const bus = await BusConnection.connect({ address: stack.busAddress, callTimeoutMs: 60_000 });
   const authority = await DbusCertAuthority.start(bus);
   const counter = (name: string) => bus.getProperty(HostBridgeStatus.service, HostBridgeStatus.path, HostBridgeStatus.iface, name).then(Number);

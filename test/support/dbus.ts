@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { BusConnection } from "../../src/dbus/bus-connection.js";
 import { startPrivateBus, type PrivateBus } from "../../src/os/dbus-daemon-process.js";
+import { pollUntil } from "../../src/os/poll.js";
 
 const run = promisify(execFile);
 
@@ -42,12 +43,6 @@ export function dbusSend(bus: PrivateBus, ...args: string[]): Promise<ToolResult
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `ms`. */
-export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, ms = 10_000, what = "condition"): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+export function eventually<T>(check: () => T | undefined | Promise<T | undefined>, ms = 10_000, what = "condition"): Promise<T> {
+  return pollUntil(check, ms, what);
 }
