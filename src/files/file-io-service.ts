@@ -16,6 +16,7 @@ import {
 import { CompletionCode } from "../../pldm-codec/pldm/names.js";
 import type { PldmResponder } from "../pldm/pldm-responder.js";
 import { UploadAssembler } from "./upload-assembler.js";
+import { bytesEqual } from "../../pldm-codec/wire/bytes.js";
 
 export interface Metadata {
   metadata1: number;
@@ -167,31 +168,29 @@ export class FileIoService extends EventEmitter<FileIoEvents> {
     const r = this.uploads.write(type, h, offset, data);
     if (r === "not-announced") {
       // A chunk of a file we already have, sent again because its answer was lost: same answer.
-      if (this.isRepeatOfCompleted(type, h, offset, data)) return ok({ length: data.length });
+      if (this.isRepeatOfCompleted(type, handle, offset, data)) return ok({ length: data.length });
       return this.refuse(CompletionCode.InvalidFileHandle);
     }
     if (r === "out-of-range") return this.refuse(CompletionCode.DataOutOfRange);
     this.stats.writes++;
     if (r) {
-      this.rememberCompleted(type, h, r);
+      this.rememberCompleted(type, handle, r);
       this.emit("uploaded", type, handle, r);
     }
     return ok({ length: data.length });
   }
 
-  private rememberCompleted(type: number, h: number, data: Uint8Array): void {
-    const key = `${type}/${h}`;
+  private rememberCompleted(type: number, handle: number, data: Uint8Array): void {
+    const key = this.key(type, handle);
     this.completed.delete(key);
     this.completed.set(key, data);
     // Only the latest few matter: a resend follows its original within seconds.
     if (this.completed.size > RECENT_UPLOADS) this.completed.delete(this.completed.keys().next().value!);
   }
 
-  private isRepeatOfCompleted(type: number, h: number, offset: number, chunk: Uint8Array): boolean {
-    const data = this.completed.get(`${type}/${h}`);
-    if (!data || offset + chunk.length > data.length) return false;
-    for (let i = 0; i < chunk.length; i++) if (data[offset + i] !== chunk[i]) return false;
-    return true;
+  private isRepeatOfCompleted(type: number, handle: number, offset: number, chunk: Uint8Array): boolean {
+    const data = this.completed.get(this.key(type, handle));
+    return !!data && offset + chunk.length <= data.length && bytesEqual(data.subarray(offset, offset + chunk.length), chunk);
   }
 
   private refuse(code: number) {

@@ -11,6 +11,7 @@ import { encodeErrorResponse, encodeResponse } from "../../pldm-codec/pldm/messa
 import { CompletionCode } from "../../pldm-codec/pldm/names.js";
 import { silentLogger, type Logger } from "../log.js";
 import type { Clock } from "../os/clock.js";
+import { bytesEqual } from "../../pldm-codec/wire/bytes.js";
 
 export interface RequestContext {
   /** EID of the requester. */
@@ -90,7 +91,7 @@ export class PldmResponder {
     const replayKey = `${peer}/${header.instanceId}`;
     const now = this.clock.now();
     const seen = this.answered.get(replayKey);
-    if (seen && now - seen.at < REPLAY_WINDOW_MS && sameBytes(seen.request, request)) {
+    if (seen && now - seen.at < REPLAY_WINDOW_MS && bytesEqual(seen.request, request)) {
       this.stats.duplicates++;
       return seen.response;
     }
@@ -138,10 +139,4 @@ export class PldmResponder {
     if (this.answered.size < 256) return;
     for (const [k, v] of this.answered) if (now - v.at >= REPLAY_WINDOW_MS) this.answered.delete(k);
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
