@@ -39,29 +39,27 @@ export function createBmcStack(opts: BmcStackOptions): BmcStack {
   const clock = opts.clock ?? systemClock;
   const endpoint = new MctpEndpoint({ link: opts.link, localEid: opts.localEid ?? 8, clock, log });
   const terminus = new PldmTerminus({ endpoint, tid: opts.tid ?? 1, clock, log, requester: opts.requester });
-  let bridge: CertRequestBridge | null = null;
-  const files = new FileIoService(terminus.responder, {
+  const files: FileIoService = new FileIoService(terminus.responder, {
     readable: [IbmFileType.CertSigningRequest],
     writable: [IbmFileType.SignedCert, IbmFileType.RootCert],
     singleton: [IbmFileType.RootCert],
     // A certificate only for a CSR we announced and still wait for; the root at any time.
-    acceptUpload: (type, handle) => type === IbmFileType.RootCert || (bridge?.expectsCertificate(handle) ?? false),
+    acceptUpload: (type, handle): boolean => type === IbmFileType.RootCert || bridge.expectsCertificate(handle),
   });
-  bridge = new CertRequestBridge(files, terminus.requester, opts.sink, clock, opts.bridge, log);
-  const theBridge = bridge;
+  const bridge: CertRequestBridge = new CertRequestBridge(files, terminus.requester, opts.sink, clock, opts.bridge, log);
   files.on("uploaded", (type, _handle, data) => {
     if (type !== IbmFileType.RootCert) return;
     // A root push means the VMI just booted: waiting CSRs can go now.
-    theBridge.hostUp();
+    bridge.hostUp();
     void Promise.resolve(opts.onRoot?.(data)).catch((e: unknown) => log.error({ err: (e as Error).message }, "root certificate not written"));
   });
   return {
     endpoint,
     terminus,
     files,
-    bridge: theBridge,
+    bridge,
     close() {
-      theBridge.close();
+      bridge.close();
       terminus.close();
       endpoint.close();
     },

@@ -92,11 +92,7 @@ export class ExportedObject {
 
   /** Our own write: allowed for every access but const; emits PropertiesChanged when it changes. */
   set(iface: string, prop: string, value: unknown): void {
-    const p = this.property(iface, prop);
-    if (p.access === "const") throw new Error(`${iface}.${prop} is const`);
-    if (p.value === value) return;
-    p.value = value;
-    this.onPropertiesChanged?.(iface, { [prop]: variant(p.type, value) });
+    this.setMany(iface, { [prop]: value });
   }
 
   /** Several of our own writes, announced in one PropertiesChanged. */

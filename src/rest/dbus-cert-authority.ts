@@ -99,5 +99,4 @@ export class DbusCertAuthority implements CertAuthority {
     }
     return seen;
   }
-
 }
