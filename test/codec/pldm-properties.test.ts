@@ -9,7 +9,7 @@ import {
   encodeErrorResponse,
   encodeRequest,
   encodeResponse,
-} from "../../pldm-codec/pldm/index.js";
+} from "../../pldm-codec/index.js";
 import { structArb } from "../support/arbitraries.js";
 
 const defs = defaultRegistry.all();

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { decodePldmMessage, encodeRequest, encodeResponse, defaultRegistry } from "../../pldm-codec/pldm/index.js";
+import { decodePldmMessage, encodeRequest, encodeResponse, defaultRegistry } from "../../pldm-codec/index.js";
 import { fromHex, publicVectors, toHex, upstreamVectorsPath, vectorsPath } from "../support/vectors.js";
 
 describe("public PLDM vectors", () => {

@@ -1,2 +1,0 @@
-export * from "./fields.js";
-export * from "./struct.js";
