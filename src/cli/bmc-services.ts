@@ -1,11 +1,12 @@
 /** `hostbridge rest` and `hostbridge host-state`: the bmcweb and state-manager roles. */
 import type { Command } from "commander";
-import { hostSimControl } from "../../host-sim/control-client.js";
+import { hostSimControl } from "../stack/host-sim-control.js";
 import { BusConnection } from "../dbus/bus-connection.js";
 import { HostStateService } from "../dbus/host-state-service.js";
 import { createLogger } from "../log.js";
 import { DbusCertAuthority } from "../rest/dbus-cert-authority.js";
-import { startRestServer, writeFileAtomic } from "../rest/index.js";
+import { writeFileAtomic } from "../os/files.js";
+import { startRestServer } from "../rest/index.js";
 import { intOption, portOption } from "./options.js";
 import { supervise } from "./supervise.js";
 

@@ -4,7 +4,7 @@
  * failed and what the BMC answered.
  */
 import { request as httpsRequest } from "node:https";
-import { ROOT_CERT_PATH, SIGN_CSR_PATH } from "../rest/ibm-routes.js";
+import { ROOT_CERT_PATH, SIGN_CSR_PATH } from "../api/rest-paths.js";
 
 export interface BmcConnection {
   /** e.g. "https://127.0.0.1:8443" */

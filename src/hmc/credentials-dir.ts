@@ -5,7 +5,7 @@
  */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../rest/files.js";
+import { writeFileAtomic } from "../os/files.js";
 
 export interface CredentialPaths {
   readonly rootCert: string;

@@ -7,10 +7,7 @@ import type { FastifyReply } from "fastify";
 import { requireRole, type AuthContext } from "./auth.js";
 import type { CertAuthority, SignOutcome } from "./cert-authority.js";
 import { INTERNAL_SERVER_ERROR, sendDescription, type RestApp } from "./replies.js";
-
-export const SIGN_CSR_PATH = "/ibm/v1/Host/Actions/SignCSR";
-export const ROOT_CERT_PATH = "/ibm/v1/Host/Certificate/root";
-export const CERTIFICATE_PATH = "/ibm/v1/Host/Certificate";
+import { CERTIFICATE_PATH, ROOT_CERT_PATH, SIGN_CSR_PATH } from "../api/rest-paths.js";
 
 /** bmcweb tells the HMC to come back in a minute when the host has not answered. */
 export const RETRY_AFTER_SECONDS = 60;

@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import { isIP } from "node:net";
 import { join } from "node:path";
 import type { Logger } from "../log.js";
-import { writeFileAtomic } from "./files.js";
+import { writeFileAtomic } from "../os/files.js";
 import { createRootCa, exportPrivateKeyPem, generateKeyPair, issueServerCertificate } from "../x509/index.js";
 
 export interface TlsIdentity {

@@ -9,7 +9,7 @@ import { createWriteStream, promises as fs } from "node:fs";
 import { join } from "node:path";
 import { CLI_PATH } from "../os/cli-path.js";
 import { pollUntil } from "../os/poll.js";
-import { hostSimControl, type HostSimRequest, type HostSimStatus } from "../../host-sim/control-client.js";
+import { hostSimControl, type HostSimRequest, type HostSimStatus } from "./host-sim-control.js";
 import { BusConnection } from "../dbus/bus-connection.js";
 import { CaManager, HostBridgeStatus, HostState } from "../dbus/names.js";
 import { startPrivateBus, type PrivateBus } from "../os/dbus-daemon-process.js";
@@ -152,7 +152,7 @@ export class LocalStack {
     return { ...result, ms: Date.now() - t0 };
   }
 
-  /** One request to host-sim's control socket (see host-sim/control-client.ts). */
+  /** One request to host-sim's control socket (see host-sim-control.ts). */
   hostControl(request: HostSimRequest, timeoutMs = 10_000): Promise<HostSimStatus> {
     return hostSimControl(this.controlPath, request, timeoutMs);
   }

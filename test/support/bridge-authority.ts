@@ -4,7 +4,7 @@
  * to a root file with the daemon's RootCertWriter, as the root route reads it.
  */
 import { join } from "node:path";
-import { hostSimControl } from "../../host-sim/control-client.js";
+import { hostSimControl } from "../../src/stack/host-sim-control.js";
 import { IbmFileType } from "../../pldm-codec/pldm/names.js";
 import { RootCertWriter } from "../../src/daemon/root-cert-writer.js";
 import type { PtyChildLink } from "../../src/link/pty-child-link.js";
