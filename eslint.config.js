@@ -18,8 +18,9 @@ const MAY_IMPORT = {
   "src/dbus": ["src/os"],
   "src/x509": [],
   "src/api": [],
-  "src/daemon": [...ENGINE, "src/dbus", "src/x509", "src/trace"],
-  "src/rest": ["src/os", "src/dbus", "src/x509", "src/api"],
+  "src/settings": [],
+  "src/daemon": [...ENGINE, "src/dbus", "src/x509", "src/trace", "src/settings"],
+  "src/rest": ["src/os", "src/dbus", "src/x509", "src/api", "src/settings"],
   "src/trace": ["src/os", "src/link", "src/x509"],
   "src/hmc": ["src/os", "src/x509", "src/api"],
   "src/stack": ["src/os", "src/dbus"],
@@ -37,6 +38,7 @@ const ONLY_IN = {
   "binary-parser": ["src/trace"],
   commander: ["src/cli"],
   pino: ["src/log.ts"],
+  ajv: ["src/settings"],
   "node:child_process": ["src/os", "src/link", "src/stack"],
 };
 

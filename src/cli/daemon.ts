@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { BusConnection } from "../dbus/bus-connection.js";
 import { CaManagerService } from "../dbus/ca-manager.js";
-import { resolveSettings, settingsFromEnv, settingsFromFile, type DaemonSettings } from "../daemon/daemon-settings.js";
+import { checkLayer, resolveSettings, settingsFromEnv, settingsFromFile, type DaemonSettingsLayer } from "../daemon/daemon-settings.js";
 import { startDaemon } from "../daemon/host-bridge-daemon.js";
 import { createLogger } from "../log.js";
 import { eidOption, intOption } from "./options.js";
@@ -26,9 +26,26 @@ interface DaemonFlags {
   trace?: string;
 }
 
-function flagsToSettings(f: DaemonFlags): Partial<DaemonSettings> {
+/** Settings by the flag that sets them, so a refusal names the flag. */
+const FLAG_NAMES: Readonly<Record<string, string>> = {
+  bus: "--bus",
+  "link.path": "--tty",
+  "link.command": "--spawn-host",
+  "link.baud": "--baud",
+  localEid: "--local-eid",
+  hostEid: "--host-eid",
+  rootCertPath: "--root-cert",
+  spoolDir: "--spool-dir",
+  responseTimeoutMs: "--response-timeout",
+  retries: "--retries",
+  dbusTimeoutMs: "--dbus-timeout",
+  "bridge.certWaitMs": "--cert-wait",
+  trace: "--trace",
+};
+
+function flagsToSettings(f: DaemonFlags): DaemonSettingsLayer {
   const link = f.tty ? { kind: "tty" as const, path: f.tty, baud: f.baud } : f.spawnHost ? { kind: "spawn" as const, command: f.spawnHost, baud: f.baud } : f.stdio ? { kind: "stdio" as const, baud: f.baud } : undefined;
-  return {
+  return checkLayer({
     bus: f.bus,
     link,
     localEid: f.localEid,
@@ -40,7 +57,7 @@ function flagsToSettings(f: DaemonFlags): Partial<DaemonSettings> {
     dbusTimeoutMs: f.dbusTimeout,
     bridge: f.certWait ? { certWaitMs: f.certWait } : undefined,
     trace: f.trace,
-  };
+  }, { source: "flags", names: FLAG_NAMES });
 }
 
 export function registerDaemon(program: Command): void {

@@ -1,30 +1,64 @@
 /**
  * Daemon settings from defaults, a JSON file, the environment and flags, in that order
- * (later wins). Every value is checked here, so the daemon starts right or not at all.
+ * (later wins). Every layer and the result are checked against one schema, so the daemon
+ * starts right or not at all; a new setting is one line in DaemonSettingsSchema.
  */
 import { readFileSync } from "node:fs";
+import { Type, type Static } from "@sinclair/typebox";
+import { checkSettings, SettingsError, type SettingsSource } from "../settings/check.js";
 import type { BridgeSettings } from "./cert-request-bridge.js";
 
-/** `baud` on a tty sets the device speed; on a pty or stdio it paces our sending like a UART would. */
-export type LinkSetting = { kind: "tty"; path: string; baud?: number } | { kind: "spawn"; command: string; baud?: number } | { kind: "stdio"; baud?: number };
+export { SettingsError };
 
-export interface DaemonSettings {
+const whole = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum });
+const text = () => Type.String({ minLength: 1 });
+const absolutePath = () => Type.String({ pattern: "^/", expected: "an absolute path" });
+const eid = () => whole(8, 254);
+const baud = () => Type.Optional(whole(50, 4_000_000));
+const closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
+
+/** `baud` on a tty sets the device speed; on a pty or stdio it paces our sending like a UART would. */
+const LINK_KINDS = [
+  closed({ kind: Type.Literal("tty"), path: text(), baud: baud() }),
+  closed({ kind: Type.Literal("spawn"), command: text(), baud: baud() }),
+  closed({ kind: Type.Literal("stdio"), baud: baud() }),
+];
+export type LinkSetting = Static<(typeof LINK_KINDS)[number]>;
+
+/** The bridge's timing (cert-request-bridge.ts); unset values take its defaults. */
+const BridgeSchema = closed({
+  initialBackoffMs: Type.Optional(whole(10, 3_600_000)),
+  maxBackoffMs: Type.Optional(whole(10, 3_600_000)),
+  certWaitMs: Type.Optional(whole(100, 3_600_000)),
+  probeIntervalMs: Type.Optional(whole(10, 3_600_000)),
+});
+
+export const DaemonSettingsSchema = closed({
   /** "system", "session" or a D-Bus address. */
-  bus: string;
-  link: LinkSetting | null;
-  localEid: number;
-  hostEid: number;
-  tid: number;
-  rootCertPath: string;
+  bus: text(),
+  link: Type.Union([...LINK_KINDS, Type.Null()]),
+  localEid: eid(),
+  hostEid: eid(),
+  /** Our PLDM terminus id; 0 and 0xFF are reserved (DSP0240). */
+  tid: whole(1, 254),
+  rootCertPath: absolutePath(),
   /** Our own small state: the root-certificate change history. */
-  spoolDir: string;
-  responseTimeoutMs: number;
-  retries: number;
-  dbusTimeoutMs: number;
-  bridge: Partial<BridgeSettings>;
+  spoolDir: text(),
+  responseTimeoutMs: whole(10, 60_000),
+  retries: whole(0, 10),
+  dbusTimeoutMs: whole(100, 120_000),
+  bridge: BridgeSchema,
   /** Record the link to this file (.pcapng or a text log). */
-  trace: string | null;
-}
+  trace: Type.Union([text(), Type.Null()]),
+});
+export type DaemonSettings = Static<typeof DaemonSettingsSchema>;
+/** One layer: any subset of the settings. */
+export type DaemonSettingsLayer = Partial<DaemonSettings>;
+const LayerSchema = Type.Partial(DaemonSettingsSchema);
+
+// The schema's bridge keys must be BridgeSettings keys.
+const _bridgeKeysExist: Partial<BridgeSettings> = {} as Static<typeof BridgeSchema>;
+void _bridgeKeysExist;
 
 export const DEFAULT_DAEMON_SETTINGS: DaemonSettings = {
   bus: "system",
@@ -41,25 +75,29 @@ export const DEFAULT_DAEMON_SETTINGS: DaemonSettings = {
   trace: null,
 };
 
-export class SettingsError extends Error {
-  override readonly name = "SettingsError";
+/** HOSTBRIDGE_* variables (docs/daemon.md) by the setting each one sets. */
+const ENV_NAMES: Readonly<Record<string, string>> = {
+  bus: "HOSTBRIDGE_BUS",
+  "link.path": "HOSTBRIDGE_TTY",
+  "link.baud": "HOSTBRIDGE_BAUD",
+  rootCertPath: "HOSTBRIDGE_ROOT_CERT",
+  spoolDir: "HOSTBRIDGE_SPOOL",
+  localEid: "HOSTBRIDGE_LOCAL_EID",
+  hostEid: "HOSTBRIDGE_HOST_EID",
+};
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv): DaemonSettingsLayer {
+  const layer: Record<string, unknown> = {};
+  for (const [key, variable] of Object.entries(ENV_NAMES)) {
+    const value = env[variable];
+    if (value === undefined || value === "" || key.startsWith("link.")) continue;
+    layer[key] = value;
+  }
+  if (env.HOSTBRIDGE_TTY) layer.link = dropUndefined({ kind: "tty", path: env.HOSTBRIDGE_TTY, baud: env.HOSTBRIDGE_BAUD || undefined });
+  return checkLayer(layer, { source: "environment", names: ENV_NAMES, coerce: true });
 }
 
-type Partial1 = Partial<DaemonSettings>;
-
-/** HOSTBRIDGE_* variables; the names are in docs/daemon.md. */
-export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial1 {
-  const s: Partial1 = {};
-  if (env.HOSTBRIDGE_BUS) s.bus = env.HOSTBRIDGE_BUS;
-  if (env.HOSTBRIDGE_TTY) s.link = { kind: "tty", path: env.HOSTBRIDGE_TTY, baud: env.HOSTBRIDGE_BAUD ? int("HOSTBRIDGE_BAUD", env.HOSTBRIDGE_BAUD, 50, 4_000_000) : undefined };
-  if (env.HOSTBRIDGE_ROOT_CERT) s.rootCertPath = env.HOSTBRIDGE_ROOT_CERT;
-  if (env.HOSTBRIDGE_SPOOL) s.spoolDir = env.HOSTBRIDGE_SPOOL;
-  if (env.HOSTBRIDGE_LOCAL_EID) s.localEid = int("HOSTBRIDGE_LOCAL_EID", env.HOSTBRIDGE_LOCAL_EID, 8, 254);
-  if (env.HOSTBRIDGE_HOST_EID) s.hostEid = int("HOSTBRIDGE_HOST_EID", env.HOSTBRIDGE_HOST_EID, 8, 254);
-  return s;
-}
-
-export function settingsFromFile(path: string): Partial1 {
+export function settingsFromFile(path: string): DaemonSettingsLayer {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
@@ -67,27 +105,35 @@ export function settingsFromFile(path: string): Partial1 {
     throw new SettingsError(`config ${path}: ${(e as Error).message}`);
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new SettingsError(`config ${path}: expected a JSON object`);
-  const known = new Set(Object.keys(DEFAULT_DAEMON_SETTINGS));
-  for (const k of Object.keys(raw)) if (!known.has(k)) throw new SettingsError(`config ${path}: unknown setting "${k}"`);
-  return raw as Partial1;
+  return checkLayer(raw, { source: `config ${path}` });
 }
 
-export function resolveSettings(...layers: Partial1[]): DaemonSettings {
-  const s = { ...DEFAULT_DAEMON_SETTINGS };
-  for (const l of layers) for (const [k, v] of Object.entries(l)) if (v !== undefined) (s as Record<string, unknown>)[k] = v;
+/** Checks one layer (flags, a caller's options) against the schema; `names` spells keys as that source does. */
+export function checkLayer(layer: unknown, from: SettingsSource): DaemonSettingsLayer {
+  return checkSettings(LayerSchema, dropUndefined(layer), from);
+}
+
+/**
+ * Defaults, then each layer: a later value wins; `bridge` merges key by key, `link` is
+ * replaced whole (a tty path and a spawn command do not mix).
+ */
+export function resolveSettings(...layers: DaemonSettingsLayer[]): DaemonSettings {
+  const s: DaemonSettings = { ...DEFAULT_DAEMON_SETTINGS };
+  for (const layer of layers) {
+    const { bridge, ...rest } = checkLayer(layer, { source: "" });
+    Object.assign(s, rest);
+    if (bridge) s.bridge = { ...s.bridge, ...bridge };
+  }
+  checkSettings(DaemonSettingsSchema, s, { source: "" });
   if (!s.link) throw new SettingsError("no link to the host: give --tty PATH, --spawn-host COMMAND or --stdio (or HOSTBRIDGE_TTY)");
-  int("localEid", s.localEid, 8, 254);
-  int("hostEid", s.hostEid, 8, 254);
   if (s.localEid === s.hostEid) throw new SettingsError("localEid and hostEid must differ");
-  int("responseTimeoutMs", s.responseTimeoutMs, 10, 60_000);
-  int("retries", s.retries, 0, 10);
-  int("dbusTimeoutMs", s.dbusTimeoutMs, 100, 120_000);
-  if (!s.rootCertPath.startsWith("/")) throw new SettingsError(`rootCertPath must be absolute, got ${s.rootCertPath}`);
   return s;
 }
 
-function int(name: string, v: unknown, min: number, max: number): number {
-  const n = typeof v === "string" ? Number(v) : v;
-  if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) throw new SettingsError(`${name} must be a whole number from ${min} to ${max}, got ${String(v)}`);
-  return n;
+/** Values left undefined (an unset flag) are not settings: drop them, in nested objects too. */
+function dropUndefined<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = dropUndefined(v);
+  return out as T;
 }

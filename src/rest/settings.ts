@@ -1,5 +1,7 @@
 /** What the REST front can be told, with bmcweb's defaults where bmcweb has one. */
 import { isIP } from "node:net";
+import { Type, type Static } from "@sinclair/typebox";
+import { checkSettings } from "../settings/check.js";
 
 export interface RestSettings {
   /** Listen address; anything but loopback needs a users file. */
@@ -37,11 +39,30 @@ export const DEFAULT_REST_SETTINGS: Omit<RestSettings, "stateDir"> = {
   tlsNames: [],
 };
 
+/** RestSettings as checked: one line per field, beside the interface above (the type check below keeps them equal). */
+const RestSettingsSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1 }),
+    port: Type.Integer({ minimum: 0, maximum: 65_535 }),
+    stateDir: Type.String({ minLength: 1 }),
+    rootCertPath: Type.String({ pattern: "^/", expected: "an absolute path" }),
+    signWaitMs: Type.Integer({ minimum: 1, maximum: 3_600_000 }),
+    usersFile: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+    bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024 }),
+    sessionIdleMs: Type.Integer({ minimum: 1000 }),
+    maxSessions: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    tlsNames: Type.Array(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _schemaMatchesInterface: Same<Static<typeof RestSettingsSchema>, { -readonly [K in keyof RestSettings]: RestSettings[K] extends readonly (infer E)[] ? E[] : RestSettings[K] }> = true;
+void _schemaMatchesInterface;
+
+/** Defaults, then `options`; throws SettingsError naming the first value outside the schema. */
 export function resolveRestSettings(options: RestOptions): RestSettings {
-  const settings = { ...DEFAULT_REST_SETTINGS, ...options };
-  if (!(settings.signWaitMs > 0)) throw new RangeError(`signWaitMs must be positive, got ${settings.signWaitMs}`);
-  if (!(settings.bodyLimitBytes >= 1024)) throw new RangeError(`bodyLimitBytes must be at least 1024, got ${settings.bodyLimitBytes}`);
-  return settings;
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  return checkSettings(RestSettingsSchema, { ...DEFAULT_REST_SETTINGS, ...given, tlsNames: [...(options.tlsNames ?? DEFAULT_REST_SETTINGS.tlsNames)] }, { source: "REST settings" });
 }
 
 /** Whether only this machine can reach an address: 127.0.0.0/8, ::1, "localhost". */

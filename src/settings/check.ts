@@ -1,0 +1,135 @@
+/**
+ * Settings checked against one TypeBox schema with ajv (the validator fastify already uses).
+ * A refusal names the key (as the user wrote it: a JSON path, an environment variable or a
+ * flag) and the value it expects.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { Static, TSchema } from "@sinclair/typebox";
+
+export class SettingsError extends Error {
+  override readonly name = "SettingsError";
+}
+
+export interface SettingsSource {
+  /** Where the values came from, e.g. "config /etc/x.json"; empty for the names alone. */
+  readonly source: string;
+  /** How the user spells a setting here, by its dotted path ("HOSTBRIDGE_HOST_EID" for "hostEid"). */
+  readonly names?: Readonly<Record<string, string>>;
+  /** Convert strings to the schema's numbers and booleans (environment variables). */
+  readonly coerce?: boolean;
+}
+
+// verbose: each error carries the schema and the data it failed on, to say what was expected.
+// `expected` is this module's own keyword: the words a refusal uses instead of generic ones.
+function makeAjv(coerceTypes: boolean): Ajv {
+  return new Ajv({ verbose: true, coerceTypes }).addKeyword({ keyword: "expected", schemaType: "string" });
+}
+const strict = makeAjv(false);
+const coercing = makeAjv(true);
+const compiled = new WeakMap<Ajv, WeakMap<TSchema, ValidateFunction>>();
+
+function validator(ajv: Ajv, schema: TSchema): ValidateFunction {
+  let cache = compiled.get(ajv);
+  if (!cache) compiled.set(ajv, (cache = new WeakMap()));
+  let validate = cache.get(schema);
+  if (!validate) cache.set(schema, (validate = ajv.compile(schema)));
+  return validate;
+}
+
+/** Returns `value` when it fits `schema` (coerced in place when asked); throws SettingsError naming the first misfit. */
+export function checkSettings<T extends TSchema>(schema: T, value: unknown, from: SettingsSource): Static<T> {
+  const validate = validator(from.coerce ? coercing : strict, schema);
+  if (validate(value)) return value as Static<T>;
+  const problem = describeError(validate.errors ?? []);
+  const name = (path: string) => from.names?.[path] ?? (path || "settings");
+  const text = problem.unknown
+    ? `unknown setting "${name(problem.path)}"`
+    : `${name(problem.path)} must be ${problem.expected}${problem.missing ? " (it is missing)" : `, got ${shown(problem.actual)}`}`;
+  throw new SettingsError(from.source ? `${from.source}: ${text}` : text);
+}
+
+interface Problem {
+  path: string;
+  expected: string;
+  actual?: unknown;
+  missing?: boolean;
+  unknown?: boolean;
+}
+
+const dotted = (instancePath: string) => instancePath.split("/").filter(Boolean).join(".");
+const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+function describeError(errors: readonly ErrorObject[]): Problem {
+  // A union fails last, after its branches' errors: pick the branch its `kind` names.
+  const last = errors[errors.length - 1];
+  const error = last?.keyword === "anyOf" ? branchError(errors, last) : errors[0];
+  if (!error) return { path: "", expected: "valid" };
+  if ("problem" in error) return error.problem;
+  const path = dotted(error.instancePath);
+  const schema = error.parentSchema as Schema;
+  if (error.keyword === "required") {
+    const key = (error.params as { missingProperty: string }).missingProperty;
+    return { path: join(path, key), expected: expectedOf(schema.properties?.[key] ?? {}), missing: true };
+  }
+  if (error.keyword === "additionalProperties") {
+    return { path: join(path, (error.params as { additionalProperty: string }).additionalProperty), expected: "", unknown: true };
+  }
+  return { path, expected: expectedOf(schema), actual: error.data };
+}
+
+function branchError(errors: readonly ErrorObject[], union: ErrorObject): ErrorObject | { problem: Problem } {
+  const branches = (union.parentSchema as Schema).anyOf ?? [];
+  const data = union.data as Record<string, unknown> | null;
+  const path = dotted(union.instancePath);
+  const kindOf = (b: Schema) => b.properties?.kind?.const;
+  const kinds = branches.map(kindOf).filter((k): k is string => typeof k === "string");
+  if (kinds.length > 0 && typeof data === "object" && data !== null && !Array.isArray(data)) {
+    const i = branches.findIndex((b) => typeof kindOf(b) === "string" && kindOf(b) === data.kind);
+    if (i < 0) return { problem: { path: join(path, "kind"), expected: `one of ${kinds.map((k) => JSON.stringify(k)).join(", ")}`, actual: data.kind, missing: data.kind === undefined } };
+    const marker = `${union.schemaPath}/${i}/`;
+    const inBranch = errors.find((e) => e.schemaPath.startsWith(marker));
+    if (inBranch) return inBranch;
+  }
+  return { problem: { path, expected: expectedOf(union.parentSchema as Schema), actual: data } };
+}
+
+interface Schema {
+  type?: string | string[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  pattern?: string;
+  const?: unknown;
+  anyOf?: Schema[];
+  items?: Schema;
+  properties?: Record<string, Schema>;
+  /** Said instead of the generic description when the schema gives one. */
+  expected?: string;
+}
+
+function expectedOf(s: Schema): string {
+  if (s.expected) return s.expected;
+  if (s.const !== undefined) return JSON.stringify(s.const);
+  if (s.anyOf) return s.anyOf.map(expectedOf).join(" or ");
+  switch (s.type) {
+    case "integer":
+      if (s.minimum !== undefined && s.maximum !== undefined) return `a whole number from ${s.minimum} to ${s.maximum}`;
+      return s.minimum !== undefined ? `a whole number of at least ${s.minimum}` : "a whole number";
+    case "string":
+      return s.minLength ? "a non-empty string" : "a string";
+    case "boolean":
+      return "true or false";
+    case "null":
+      return "null";
+    case "array":
+      return `a list of ${expectedOf(s.items ?? {}).replace(/^an? /, "")}s`;
+    case "object":
+      return s.properties?.kind?.const !== undefined ? `a ${JSON.stringify(s.properties.kind.const)} object` : "an object";
+    default:
+      return "a valid value";
+  }
+}
+
+function shown(v: unknown): string {
+  return v === undefined ? "nothing" : JSON.stringify(v);
+}
