@@ -20,6 +20,12 @@ const INTROSPECTABLE = "org.freedesktop.DBus.Introspectable";
 const OBJECT_MANAGER = "org.freedesktop.DBus.ObjectManager";
 const PEER = "org.freedesktop.DBus.Peer";
 const DO_NOT_QUEUE = 4;
+const PROPERTIES_SIGNATURES = { Get: "ss", GetAll: "s", Set: "ssv" } as const;
+
+/** sd-bus's answer to a call whose arguments do not match the method's signature. */
+function invalidArguments(m: DbusMessage, expected: string): DbusError {
+  return new DbusError(Errors.invalidArgs, `Invalid arguments '${m.signature ?? ""}' to call ${m.interface ?? ""}.${m.member ?? ""}(), expecting '${expected}'.`);
+}
 
 export interface BusOptions {
   /** "system", "session" (DBUS_SESSION_BUS_ADDRESS) or a D-Bus address like unix:path=... */
@@ -291,29 +297,31 @@ export class BusConnection extends EventEmitter<BusEvents> {
       void reply(Promise.resolve().then(fn));
       return true;
     };
-    if (m.interface === INTROSPECTABLE && m.member === "Introspect") return run(() => ({ signature: "s", body: [this.introspect(path)] }));
+    const obj = this.objects.get(path);
+    // sd-bus: a path with nothing there answers UnknownObject, whatever was called.
+    const exists = obj !== undefined || this.managers.has(path) || this.hasChildren(path);
+    const unknownObject = () => run(() => Promise.reject(new DbusError(Errors.unknownObject, `Unknown object '${path}'.`)));
+    if (m.interface === INTROSPECTABLE && m.member === "Introspect") return exists ? run(() => ({ signature: "s", body: [this.introspect(path)] })) : unknownObject();
     if (m.interface === PEER) return false;
     if (m.interface === OBJECT_MANAGER && m.member === "GetManagedObjects" && this.managers.has(path)) {
       return run(() => ({ signature: "a{oa{sa{sv}}}", body: [this.managedObjects(path)] }));
     }
-    const obj = this.objects.get(path);
-    if (!obj) {
-      if (this.managers.has(path) || this.hasChildren(path)) return run(() => Promise.reject(new DbusError(Errors.unknownMethod, `no method ${m.interface}.${m.member} at ${path}`)));
-      return false;
-    }
+    if (!obj) return unknownObject();
     const body = (m.body ?? []) as unknown[];
-    if (m.interface === PROPERTIES) {
+    if (m.interface === PROPERTIES && (m.member === "Get" || m.member === "GetAll" || m.member === "Set")) {
+      const expected = PROPERTIES_SIGNATURES[m.member];
+      if ((m.signature ?? "") !== expected) return run(() => Promise.reject(invalidArguments(m, expected)));
       const [iface, prop, value] = body as [string, string, unknown];
       if (m.member !== "Set") obj.onRead?.();
       if (m.member === "Get") return run(() => ({ signature: "v", body: [obj.getVariant(iface, prop)] }));
       if (m.member === "GetAll") return run(() => ({ signature: "a{sv}", body: [obj.getAll(iface)] }));
-      if (m.member === "Set") return run(() => (obj.clientSet(iface, prop, value), { signature: "", body: [] }));
+      return run(() => (obj.clientSet(iface, prop, value), { signature: "", body: [] }));
     }
     const spec = m.interface ? obj.method(m.interface, m.member ?? "") : obj.methodByMember(m.member ?? "")?.spec;
-    if (!spec) return run(() => Promise.reject(new DbusError(Errors.unknownMethod, `no method ${m.interface ?? ""}.${m.member ?? ""} at ${path}`)));
-    if ((m.signature ?? "") !== spec.in) {
-      return run(() => Promise.reject(new DbusError(Errors.invalidArgs, `${m.member} takes '${spec.in}', got '${m.signature ?? ""}'`)));
+    if (!spec) {
+      return run(() => Promise.reject(new DbusError(Errors.unknownMethod, `Unknown method '${m.member ?? ""}' or interface '${m.interface ?? ""}'.`)));
     }
+    if ((m.signature ?? "") !== spec.in) return run(() => Promise.reject(invalidArguments(m, spec.in)));
     return run(async () => ({ signature: spec.out, body: await spec.handler(body, m.sender ?? "") }));
   }
 
@@ -341,18 +349,18 @@ export class BusConnection extends EventEmitter<BusEvents> {
 
   private introspect(path: string): string {
     const obj = this.objects.get(path);
+    // The standard interfaces as sd-bus writes them (bus-introspect.c), argument names included.
     const standard =
-      `<interface name="${INTROSPECTABLE}"><method name="Introspect"><arg name="xml" type="s" direction="out"/></method></interface>` +
-      `<interface name="${PEER}"><method name="Ping"/><method name="GetMachineId"><arg name="id" type="s" direction="out"/></method></interface>` +
-      (obj
-        ? `<interface name="${PROPERTIES}"><method name="Get"><arg type="s" direction="in"/><arg type="s" direction="in"/><arg type="v" direction="out"/></method>` +
-          `<method name="GetAll"><arg type="s" direction="in"/><arg type="a{sv}" direction="out"/></method>` +
-          `<method name="Set"><arg type="s" direction="in"/><arg type="s" direction="in"/><arg type="v" direction="in"/></method>` +
-          `<signal name="PropertiesChanged"><arg type="s"/><arg type="a{sv}"/><arg type="as"/></signal></interface>`
-        : "") +
+      `<interface name="${PEER}"><method name="Ping"/><method name="GetMachineId"><arg type="s" name="machine_uuid" direction="out"/></method></interface>` +
+      `<interface name="${INTROSPECTABLE}"><method name="Introspect"><arg name="xml_data" type="s" direction="out"/></method></interface>` +
+      `<interface name="${PROPERTIES}"><method name="Get"><arg name="interface_name" direction="in" type="s"/><arg name="property_name" direction="in" type="s"/><arg name="value" direction="out" type="v"/></method>` +
+      `<method name="GetAll"><arg name="interface_name" direction="in" type="s"/><arg name="props" direction="out" type="a{sv}"/></method>` +
+      `<method name="Set"><arg name="interface_name" direction="in" type="s"/><arg name="property_name" direction="in" type="s"/><arg name="value" direction="in" type="v"/></method>` +
+      `<signal name="PropertiesChanged"><arg type="s" name="interface_name"/><arg type="a{sv}" name="changed_properties"/><arg type="as" name="invalidated_properties"/></signal></interface>` +
       (this.managers.has(path)
-        ? `<interface name="${OBJECT_MANAGER}"><method name="GetManagedObjects"><arg type="a{oa{sa{sv}}}" direction="out"/></method>` +
-          `<signal name="InterfacesAdded"><arg type="o"/><arg type="a{sa{sv}}"/></signal><signal name="InterfacesRemoved"><arg type="o"/><arg type="as"/></signal></interface>`
+        ? `<interface name="${OBJECT_MANAGER}"><method name="GetManagedObjects"><arg type="a{oa{sa{sv}}}" name="object_paths_interfaces_and_properties" direction="out"/></method>` +
+          `<signal name="InterfacesAdded"><arg type="o" name="object_path"/><arg type="a{sa{sv}}" name="interfaces_and_properties"/></signal>` +
+          `<signal name="InterfacesRemoved"><arg type="o" name="object_path"/><arg type="as" name="interfaces"/></signal></interface>`
         : "");
     const children = this.childNames(path).map((n) => `<node name="${n}"/>`).join("");
     return `<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introspection 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd">\n<node>${standard}${obj?.introspectInterfaces() ?? ""}${children}</node>`;

@@ -8,7 +8,7 @@
 import { promises as fs, renameSync, writeFileSync } from "node:fs";
 import { silentLogger, type Logger } from "../log.js";
 import type { BusConnection } from "./bus-connection.js";
-import { DbusError, Errors, type ExportedObject } from "./exported-object.js";
+import { DbusError, Errors, invalidEnumString, type ExportedObject } from "./exported-object.js";
 import { CaEntryIface, CaManager, EntryState, entryPath, type EntryStateValue } from "./names.js";
 
 interface StoredEntry {
@@ -36,7 +36,7 @@ export class CaManagerService {
     const svc = new CaManagerService(bus, opts.statePath ?? null, opts.log ?? silentLogger);
     bus.addObjectManager(CaManager.path);
     bus.exportObject(CaManager.path, [
-      { name: CaManager.authority, methods: { SignCSR: { in: "s", out: "o", handler: ([csr]) => [svc.signCsr(String(csr))] } } },
+      { name: CaManager.authority, methods: { SignCSR: { in: "s", out: "o", argNames: ["CSR", "path"], handler: ([csr]) => [svc.signCsr(String(csr))] } } },
       { name: CaManager.deleteAll, methods: { DeleteAll: { in: "", out: "", handler: () => (svc.deleteAll(), []) } } },
     ]);
     await svc.restore();
@@ -74,7 +74,7 @@ export class CaManagerService {
             value: e.status,
             access: "readwrite",
             onSet: (v) => {
-              if (!STATES.has(String(v))) throw new DbusError(Errors.invalidArgument, `Status must be one of ${[...STATES].join(", ")}`);
+              if (!STATES.has(String(v))) throw invalidEnumString();
               return v;
             },
           },

@@ -18,8 +18,11 @@ export class DbusError extends Error {
   }
 }
 
+/** Error names, and (below) the messages sd-bus and sdbusplus send with them, so clients see what a real BMC sends. */
 export const Errors = {
   invalidArgument: "xyz.openbmc_project.Common.Error.InvalidArgument",
+  invalidEnumString: "xyz.openbmc_project.sdbusplus.Error.InvalidEnumString",
+  unknownObject: "org.freedesktop.DBus.Error.UnknownObject",
   internalFailure: "xyz.openbmc_project.Common.Error.InternalFailure",
   notAllowed: "xyz.openbmc_project.Common.Error.NotAllowed",
   unknownMethod: "org.freedesktop.DBus.Error.UnknownMethod",
@@ -30,6 +33,11 @@ export const Errors = {
   timeout: "org.freedesktop.DBus.Error.Timeout",
   noReply: "org.freedesktop.DBus.Error.NoReply",
 } as const;
+
+/** sdbusplus's answer to a string that names no value of a property's enumeration. */
+export function invalidEnumString(): DbusError {
+  return new DbusError(Errors.invalidEnumString, "An enumeration mapping was attempted for which no valid enumeration value exists.");
+}
 
 export interface PropertySpec {
   /** D-Bus signature, e.g. "s", "t", "b". */
@@ -44,6 +52,8 @@ export interface PropertySpec {
 export interface MethodSpec {
   in: string;
   out: string;
+  /** Argument names for introspection, in then out, as phosphor-dbus-interfaces' YAML names them. */
+  argNames?: readonly string[];
   /** Arguments as dbus-next decodes them; returns the out values as an array. */
   handler: (args: unknown[], sender: string) => unknown[] | Promise<unknown[]>;
 }
@@ -111,15 +121,17 @@ export class ExportedObject {
   /** A client's Set: checks access and type before storing. */
   clientSet(iface: string, prop: string, v: unknown): void {
     const p = this.property(iface, prop);
-    if (p.access !== "readwrite") throw new DbusError(Errors.propertyReadOnly, `property ${prop} of ${iface} is read-only`);
+    if (p.access !== "readwrite") throw new DbusError(Errors.propertyReadOnly, `Property '${prop}' is not writable.`);
     if (!(v instanceof Variant) || v.signature !== p.type) {
-      throw new DbusError(Errors.invalidArgs, `property ${prop} takes type '${p.type}'`);
+      const got = v instanceof Variant ? v.signature : "";
+      throw new DbusError(Errors.invalidArgs, `Incorrect parameters for property '${prop}', expected '${p.type}', got '${got}'.`);
     }
     const stored = p.onSet ? p.onSet(v.value) : v.value;
     this.set(iface, prop, stored);
   }
 
   getAll(iface: string): Record<string, unknown> {
+    if (STANDARD_INTERFACES.has(iface) && !this.interfaces.has(iface)) return {};
     const spec = this.interface(iface);
     const out: Record<string, unknown> = {};
     for (const name of Object.keys(spec.properties ?? {})) out[name] = this.getVariant(iface, name);
@@ -152,7 +164,7 @@ export class ExportedObject {
 
   interface(name: string): InterfaceSpec {
     const spec = this.interfaces.get(name);
-    if (!spec) throw new DbusError(Errors.unknownInterface, `no interface ${name} at ${this.path}`);
+    if (!spec) throw new DbusError(Errors.unknownInterface, `Unknown interface '${name}'.`);
     return spec;
   }
 
@@ -160,9 +172,10 @@ export class ExportedObject {
     return [...this.interfaces.values()].map(interfaceXml).join("");
   }
 
+  /** sd-bus answers an unknown interface and an unknown property alike on Get and Set. */
   private property(iface: string, prop: string): PropertySpec {
-    const p = this.interface(iface).properties?.[prop];
-    if (!p) throw new DbusError(Errors.unknownProperty, `no property ${prop} on ${iface}`);
+    const p = this.interfaces.get(iface)?.properties?.[prop];
+    if (!p) throw new DbusError(Errors.unknownProperty, "Unknown property or interface.");
     return p;
   }
 }
@@ -177,14 +190,21 @@ function cloneProperties(props: Record<string, PropertySpec> | undefined): Recor
   return out;
 }
 
-function args(signature: string, direction: "in" | "out" | null): string {
+/** Interfaces every object has (sd-bus serves them itself); GetAll of one of them is empty. */
+const STANDARD_INTERFACES = new Set(["org.freedesktop.DBus.Properties", "org.freedesktop.DBus.Peer", "org.freedesktop.DBus.Introspectable"]);
+
+/** `<arg>` elements as sd-bus writes them: a name only when the method has names. */
+function args(signature: string, direction: "in" | "out" | null, names: readonly string[] = []): string {
   return splitSignature(signature)
-    .map((t, i) => `<arg name="arg_${i}" type="${t}"${direction ? ` direction="${direction}"` : ""}/>`)
+    .map((t, i) => `<arg type="${t}"${names[i] ? ` name="${names[i]}"` : ""}${direction ? ` direction="${direction}"` : ""}/>`)
     .join("");
 }
 
 function interfaceXml(spec: InterfaceSpec): string {
-  const methods = Object.entries(spec.methods ?? {}).map(([n, m]) => `<method name="${n}">${args(m.in, "in")}${args(m.out, "out")}</method>`);
+  const methods = Object.entries(spec.methods ?? {}).map(([n, m]) => {
+    const inCount = splitSignature(m.in).length;
+    return `<method name="${n}">${args(m.in, "in", m.argNames?.slice(0, inCount))}${args(m.out, "out", m.argNames?.slice(inCount))}</method>`;
+  });
   const signals = Object.entries(spec.signals ?? {}).map(([n, s]) => `<signal name="${n}">${args(s, null)}</signal>`);
   const props = Object.entries(spec.properties ?? {}).map(([n, p]) => {
     const access = p.access === "readwrite" ? "readwrite" : "read";

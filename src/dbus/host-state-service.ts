@@ -5,7 +5,7 @@
  */
 import { silentLogger, type Logger } from "../log.js";
 import type { BusConnection } from "./bus-connection.js";
-import { DbusError, Errors, type ExportedObject } from "./exported-object.js";
+import { invalidEnumString, type ExportedObject } from "./exported-object.js";
 import { HostState } from "./names.js";
 
 /** What powers the host: host-sim's control socket locally. */
@@ -58,7 +58,7 @@ export class HostStateService {
   }
 
   private request(transition: string): string {
-    if (!TRANSITIONS.has(transition)) throw new DbusError(Errors.invalidArgument, `RequestedHostTransition must be one of ${[...TRANSITIONS].join(", ")}`);
+    if (!TRANSITIONS.has(transition)) throw invalidEnumString();
     const target = transition === HostState.transition.Off ? HostState.state.TransitioningToOff : HostState.state.TransitioningToRunning;
     this.obj.set(HostState.iface, "CurrentHostState", target);
     this.busy = this.busy
