@@ -63,6 +63,21 @@ describe("BusConnection (the dbus-next adapter) on a real dbus-daemon", () => {
     await expect(b.requestName("org.example.Single")).rejects.toThrow(/already owned/);
   });
 
+  it("queues for a name and hears NameAcquired when the owner goes, NameLost when it releases", async () => {
+    const active = await conn();
+    const standby = await conn();
+    expect(await active.requestNameQueued("org.example.Standby")).toBe("owner");
+    const events: string[] = [];
+    standby.on("nameAcquired", (n) => events.push(`acquired ${n}`));
+    standby.on("nameLost", (n) => events.push(`lost ${n}`));
+    expect(await standby.requestNameQueued("org.example.Standby")).toBe("queued");
+    active.close();
+    await eventually(() => (events.length === 1 ? true : undefined), 5000, "NameAcquired");
+    await standby.releaseName("org.example.Standby");
+    await eventually(() => (events.length === 2 ? true : undefined), 5000, "NameLost");
+    expect(events).toEqual(["acquired org.example.Standby", "lost org.example.Standby"]);
+  });
+
   it("answers unknown methods and wrong signatures with D-Bus errors", async () => {
     const svc = await conn();
     await svc.requestName("org.example.Strict");
