@@ -5,9 +5,9 @@
  * three BadCSR signals). Powered off, it hears and says nothing.
  */
 import { EventEmitter } from "eventemitter3";
-import { FileAckWithMetaData, NewFileAvailable, WriteFileByType } from "../pldm-codec/pldm/ibm-file-io.js";
-import { CompletionCode, FileStatus, IbmFileType } from "../pldm-codec/pldm/names.js";
-import { pullFile, pushFile } from "../src/files/file-client.js";
+import { FileAckWithMetaData, NewFileAvailable, NewFileAvailableWithMetaData, WriteFileByType } from "../pldm-codec/pldm/ibm-file-io.js";
+import { CertVerdict, CompletionCode, FileStatus, IbmFileType } from "../pldm-codec/pldm/names.js";
+import { FileTransferError, pullFile, pushFile } from "../src/files/file-client.js";
 import type { SerialLink } from "../src/link/serial-link.js";
 import { silentLogger, type Logger } from "../src/log.js";
 import { MctpEndpoint } from "../src/mctp/mctp-endpoint.js";
@@ -258,9 +258,22 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
           metadata4: 0,
         });
         break;
-      case "new-file-metadata":
-        await pushFile(r, bmcEid, IbmFileType.SignedCert, handle, new Uint8Array(0), { metadata: { metadata1: 3, metadata2: 0, metadata3: 0, metadata4: 0 } });
+      case "new-file-metadata": {
+        // pldmd marks the entry BadCSR and answers ERROR (no file follows); older BMCs answered SUCCESS.
+        const a = await r.request(bmcEid, NewFileAvailableWithMetaData, {
+          fileType: IbmFileType.SignedCert,
+          fileHandle: handle,
+          length: 0,
+          metadata1: CertVerdict.InvalidCertData,
+          metadata2: 0,
+          metadata3: 0,
+          metadata4: 0,
+        });
+        if (a.completionCode !== CompletionCode.Success && a.completionCode !== CompletionCode.Error) {
+          throw new FileTransferError(NewFileAvailableWithMetaData.name, a.completionCode);
+        }
         break;
+      }
       case "empty-write": {
         const empty = new Uint8Array(0);
         await pushFile(r, bmcEid, IbmFileType.SignedCert, handle, empty);

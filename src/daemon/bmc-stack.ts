@@ -43,6 +43,7 @@ export function createBmcStack(opts: BmcStackOptions): BmcStack {
     readable: [IbmFileType.CertSigningRequest],
     writable: [IbmFileType.SignedCert, IbmFileType.RootCert],
     singleton: [IbmFileType.RootCert],
+    verdictInMetadata: [IbmFileType.SignedCert],
     // A certificate only for a CSR we announced and still wait for; the root at any time.
     acceptUpload: (type, handle): boolean => type === IbmFileType.RootCert || bridge.expectsCertificate(handle),
   });
