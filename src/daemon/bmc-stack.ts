@@ -4,6 +4,8 @@
  * the benchmark and the tests. Results go to a `CaEntrySink`; root pushes to `onRoot`.
  */
 import { IbmFileType } from "../../pldm-codec/pldm/names.js";
+import type { DmaEngine } from "../dma/dma-engine.js";
+import { registerDmaTransfers } from "../files/dma-file-transfers.js";
 import { FileIoService } from "../files/file-io-service.js";
 import type { SerialLink } from "../link/serial-link.js";
 import { silentLogger, type Logger } from "../log.js";
@@ -24,6 +26,8 @@ export interface BmcStackOptions {
   bridge?: Partial<BridgeSettings>;
   clock?: Clock;
   log?: Logger;
+  /** Host memory for ReadFileByTypeIntoMemory / WriteFileByTypeFromMemory; none = they answer ERROR. */
+  dma?: DmaEngine | null;
 }
 
 export interface BmcStack {
@@ -47,6 +51,7 @@ export function createBmcStack(opts: BmcStackOptions): BmcStack {
     // A certificate only for a CSR we announced and still wait for; the root at any time.
     acceptUpload: (type, handle): boolean => type === IbmFileType.RootCert || bridge.expectsCertificate(handle),
   });
+  registerDmaTransfers(terminus.responder, files, opts.dma ?? null, log);
   const bridge: CertRequestBridge = new CertRequestBridge(files, terminus.requester, opts.sink, clock, opts.bridge, log);
   files.on("uploaded", (type, _handle, data) => {
     if (type !== IbmFileType.RootCert) return;

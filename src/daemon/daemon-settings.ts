@@ -24,6 +24,8 @@ export interface DaemonSettings {
   bridge: Partial<BridgeSettings>;
   /** Record the link to this file (.pcapng or a text log). */
   trace: string | null;
+  /** The emulated host-memory file for DMA transfers (host-sim's --host-memory); null = no DMA. */
+  dmaRegion: string | null;
 }
 
 export const DEFAULT_DAEMON_SETTINGS: DaemonSettings = {
@@ -39,6 +41,7 @@ export const DEFAULT_DAEMON_SETTINGS: DaemonSettings = {
   dbusTimeoutMs: 5000,
   bridge: {},
   trace: null,
+  dmaRegion: null,
 };
 
 export class SettingsError extends Error {
@@ -83,6 +86,7 @@ export function resolveSettings(...layers: Partial1[]): DaemonSettings {
   int("retries", s.retries, 0, 10);
   int("dbusTimeoutMs", s.dbusTimeoutMs, 100, 120_000);
   if (!s.rootCertPath.startsWith("/")) throw new SettingsError(`rootCertPath must be absolute, got ${s.rootCertPath}`);
+  if (s.dmaRegion !== null && (typeof s.dmaRegion !== "string" || !s.dmaRegion.startsWith("/"))) throw new SettingsError(`dmaRegion must be an absolute path or null, got ${String(s.dmaRegion)}`);
   return s;
 }
 

@@ -86,29 +86,29 @@ export class FileIoService extends EventEmitter<FileIoEvents> {
     super();
     this.uploads = new UploadAssembler(policy.maxFileBytes);
     responder.on(ReadFileByType, (q, ctx) => {
-      this.emit("activity", ctx.peer);
+      this.heard(ctx.peer);
       return this.read(q.fileType, q.fileHandle, q.offset, q.length);
     });
     responder.on(NewFileAvailable, (q, ctx) => {
-      this.emit("activity", ctx.peer);
+      this.heard(ctx.peer);
       return this.announce(q.fileType, q.fileHandle, q.length, null);
     });
     responder.on(NewFileAvailableWithMetaData, (q, ctx) => {
-      this.emit("activity", ctx.peer);
+      this.heard(ctx.peer);
       const { metadata1, metadata2, metadata3, metadata4 } = q;
       return this.announce(q.fileType, q.fileHandle, q.length, { metadata1, metadata2, metadata3, metadata4 });
     });
     responder.on(WriteFileByType, (q, ctx) => {
-      this.emit("activity", ctx.peer);
+      this.heard(ctx.peer);
       return this.write(q.fileType, q.fileHandle, q.offset, q.data);
     });
     responder.on(FileAck, (q, ctx) => {
-      this.emit("activity", ctx.peer);
+      this.heard(ctx.peer);
       // pldmd's certificate handler has no plain FileAck: it changes nothing.
       return this.refuse(this.knows(q.fileType) ? CompletionCode.UnsupportedCommand : CompletionCode.InvalidFileType);
     });
     responder.on(FileAckWithMetaData, (q, ctx) => {
-      this.emit("activity", ctx.peer);
+      this.heard(ctx.peer);
       if (!this.knows(q.fileType)) return this.refuse(CompletionCode.InvalidFileType);
       // An ack of a file we did not offer (a certificate the host pushed) is a no-op.
       if (!this.policy.readable.includes(q.fileType)) return ok({});
@@ -151,7 +151,7 @@ export class FileIoService extends EventEmitter<FileIoEvents> {
   }
 
   /** A type we serve in either direction; any other is INVALID_FILE_TYPE, as in pldmd. */
-  private knows(type: number): boolean {
+  knows(type: number): boolean {
     return this.policy.readable.includes(type) || this.policy.writable.includes(type);
   }
 
@@ -187,10 +187,21 @@ export class FileIoService extends EventEmitter<FileIoEvents> {
     return ok({});
   }
 
+  /** Whether a write to (type, handle) can land: an open upload, or a resend of a completed one. */
+  expectsWrite(type: number, handle: number): boolean {
+    return this.policy.writable.includes(type) && (this.uploads.isOpen(type, this.handleOf(type, handle)) || this.completed.has(this.key(type, handle)));
+  }
+
+  /** The peer is alive (any request, in band or DMA). */
+  heard(peer: number): void {
+    this.emit("activity", peer);
+  }
+
   /** One chunk of an announced upload, in band or by DMA. */
   write(type: number, handle: number, offset: number, data: Uint8Array): HandlerResult<{ length: number }> {
     if (!this.knows(type)) return this.refuse(CompletionCode.InvalidFileType);
-    if (!this.policy.writable.includes(type)) return this.refuse(CompletionCode.InvalidData);
+    // pldmd finds no open file for a type it never opens (the CSR): ERROR.
+    if (!this.policy.writable.includes(type)) return this.refuse(CompletionCode.Error);
     const h = this.handleOf(type, handle);
     if (data.length === 0) {
       // An empty write to an open upload is how a host says "no file" (a refused CSR).
