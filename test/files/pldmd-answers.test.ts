@@ -83,6 +83,8 @@ describe("pldmd's answers on the certificate paths (daemon over a pty)", () => {
   it("NewFileAvailable type 4 from the host: 0x02", async () => {
     const e = await pendingEntry();
     expect((await req().request(BMC, NewFileAvailable, { fileType: CSR, fileHandle: e.handle, length: 10 })).completionCode).toBe(CompletionCode.InvalidData);
+    // Nor can the host write one: pldmd has no open file for the type.
+    expect((await write(CSR, e.handle, 0, new TextEncoder().encode("abcd"))).completionCode).toBe(CompletionCode.Error);
     expect(await status(e.path)).toBe(EntryState.Pending);
   });
 
