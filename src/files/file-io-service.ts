@@ -61,17 +61,17 @@ export interface FileIoPolicy {
   maxFileBytes?: number;
 }
 
-/**
- * pldmd's certificate handler answers in ways a host branches on: see docs/compatibility.md
- * for each row, ours and pldmd's. In short: a type we know but may not read or push is
- * INVALID_DATA; a failed read or a write with no open upload is ERROR; FileAck is
- * UNSUPPORTED (only the WithMetaData form means something).
- */
 const ok = <T>(fields: T) => ({ completionCode: CompletionCode.Success, fields }) as const;
 const fail = (completionCode: number) => ({ completionCode }) as const;
 
 const RECENT_UPLOADS = 64;
 
+/**
+ * Answers as pldmd's certificate handler does, since hosts branch on its codes (each row,
+ * ours and pldmd's, is in docs/compatibility.md): reading a type we only take, or announcing
+ * one we only offer, is INVALID_DATA; a failed read, or a write with no open upload, is
+ * ERROR; plain FileAck is UNSUPPORTED (only the WithMetaData form means something).
+ */
 export class FileIoService extends EventEmitter<FileIoEvents> {
   readonly stats = { reads: 0, writes: 0, refused: 0 };
   private readonly offered = new Map<string, Uint8Array>();
