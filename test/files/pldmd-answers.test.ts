@@ -103,6 +103,10 @@ describe("pldmd's answers on the certificate paths (daemon over a pty)", () => {
     expect((await write(CERT, e.handle, 512, tail)).completionCode).toBe(CompletionCode.Success);
     expect((await write(CERT, e.handle, 512, tail.map((b) => b ^ 1))).completionCode).toBe(CompletionCode.Error);
     expect((await write(CERT, e.handle, cert.length, new Uint8Array(16))).completionCode).toBe(CompletionCode.Error);
+    // pldmd would set a Complete entry back to Pending on any other CSR ack; we leave it.
+    const ack = await req().request(BMC, FileAckWithMetaData, { fileType: CSR, fileHandle: e.handle, fileStatus: FileStatus.Success, ...meta() });
+    expect(ack.completionCode).toBe(CompletionCode.Success);
+    expect(await status(e.path)).toBe(EntryState.Complete);
   });
 
   it("FileAck on any certificate type, any status: 0x05 and no state change", async () => {
