@@ -5,9 +5,9 @@
  * three BadCSR signals). Powered off, it hears and says nothing.
  */
 import { EventEmitter } from "eventemitter3";
-import { FileAckWithMetaData, NewFileAvailable, WriteFileByType } from "../pldm-codec/pldm/ibm-file-io.js";
-import { CompletionCode, FileStatus, IbmFileType } from "../pldm-codec/pldm/names.js";
-import { pullFile, pushFile } from "../src/files/file-client.js";
+import { FileAckWithMetaData, NewFileAvailable, NewFileAvailableWithMetaData, WriteFileByType } from "../pldm-codec/pldm/ibm-file-io.js";
+import { CertVerdict, CompletionCode, FileStatus, IbmFileType } from "../pldm-codec/pldm/names.js";
+import { FileTransferError, pullFile, pushFile } from "../src/files/file-client.js";
 import type { SerialLink } from "../src/link/serial-link.js";
 import { silentLogger, type Logger } from "../src/log.js";
 import { MctpEndpoint } from "../src/mctp/mctp-endpoint.js";
@@ -17,6 +17,7 @@ import { InstanceIdPool } from "../src/pldm/instance-id-pool.js";
 import { PldmTerminus } from "../src/pldm/pldm-terminus.js";
 import { seededRandom } from "../src/os/random.js";
 import { NO_FAULTS, type HostFaults } from "./faults.js";
+import type { HostMemory, TransferMode } from "./host-memory.js";
 import { VmiCa, DEFAULT_VMI_CA_SETTINGS, type VmiBoot, type VmiCaSettings } from "./vmi-ca.js";
 
 /** How a bad CSR is refused; pldmd treats all three as BadCSR. */
@@ -40,6 +41,8 @@ export interface HostSimSettings {
   chunkRetries: number;
   /** Pause between root push attempts while the BMC does not answer, ms. */
   rootRetryMs: number;
+  /** How files cross: in band, by DMA through host memory (tail in band), or DMA for the 4 KiB bulk. */
+  transfer: TransferMode;
 }
 
 export const DEFAULT_HOST_SIM_SETTINGS: HostSimSettings = {
@@ -55,6 +58,7 @@ export const DEFAULT_HOST_SIM_SETTINGS: HostSimSettings = {
   requester: { concurrency: 4 },
   chunkRetries: 5,
   rootRetryMs: 1000,
+  transfer: "inband",
 };
 
 export type PowerState = "off" | "booting" | "on";
@@ -82,6 +86,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
   private endpoint: MctpEndpoint | null = null;
   private readonly inFlight = new Set<number>();
   private readonly random: () => number;
+  private readonly memory: HostMemory | null;
   private readonly clock: Clock;
   private readonly log: Logger;
   /** Bumped on every power change so work from an earlier boot stops quietly. */
@@ -92,10 +97,12 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
   constructor(
     private readonly link: SerialLink,
     settings: Partial<HostSimSettings> = {},
-    opts: { clock?: Clock; log?: Logger } = {},
+    opts: { clock?: Clock; log?: Logger; memory?: HostMemory } = {},
   ) {
     super();
     this.settings = { ...DEFAULT_HOST_SIM_SETTINGS, ...settings };
+    this.memory = opts.memory ?? null;
+    if (this.settings.transfer !== "inband" && !this.memory) throw new Error(`--transfer ${this.settings.transfer} needs host memory`);
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? silentLogger;
     this.random = seededRandom(this.settings.faults.seed);
@@ -116,6 +123,8 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
       framesBad: this.frameErrors,
       retries: this.retriesBefore + (this.terminus?.requester.stats.retries ?? 0),
       rootFingerprint: this.ca.current?.rootFingerprint ?? null,
+      transfer: this.settings.transfer,
+      hostMemory: this.memory ? { path: this.memory.path, size: this.memory.size, ...this.memory.stats } : null,
       serial: ep?.serial ?? null,
     };
   }
@@ -193,10 +202,12 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
   private async pushRoot(generation: number, boot: VmiBoot): Promise<void> {
     const data = new TextEncoder().encode(boot.rootPem);
     while (generation === this.generation && this.terminus) {
+      const dma = this.memory?.take(this.settings.transfer) ?? undefined;
       try {
         await pushFile(this.terminus.requester, this.settings.bmcEid, IbmFileType.RootCert, 0, data, {
           chunkSize: this.settings.writeChunk || undefined,
           chunkRetries: this.settings.chunkRetries,
+          dma,
         });
         this.counters.rootPushes++;
         this.log.info({ fingerprint: boot.rootFingerprint }, "root certificate pushed to the BMC");
@@ -205,6 +216,8 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
         if (generation !== this.generation) return;
         this.log.warn({ err: (e as Error).message }, "root push failed; trying again");
         await this.sleep(this.settings.rootRetryMs);
+      } finally {
+        dma?.release();
       }
     }
   }
@@ -214,8 +227,9 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
     if (!terminus) return;
     this.inFlight.add(handle);
     const { bmcEid, readChunk, writeChunk, faults, chunkRetries } = this.settings;
+    const dma = this.memory?.take(this.settings.transfer) ?? undefined;
     try {
-      const csr = await pullFile(terminus.requester, bmcEid, IbmFileType.CertSigningRequest, handle, length, { chunkSize: readChunk, chunkRetries });
+      const csr = await pullFile(terminus.requester, bmcEid, IbmFileType.CertSigningRequest, handle, length, { chunkSize: readChunk, chunkRetries, dma });
       let certPem: string;
       try {
         certPem = await this.ca.sign(new TextDecoder().decode(csr));
@@ -228,7 +242,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
       if (generation !== this.generation) return;
       const cert = new TextEncoder().encode(certPem);
       const metadata = this.settings.announceWithMetadata ? { metadata1: 0, metadata2: 0, metadata3: 0, metadata4: 0 } : undefined;
-      await pushFile(terminus.requester, bmcEid, IbmFileType.SignedCert, handle, cert, { chunkSize: writeChunk || undefined, metadata, chunkRetries });
+      await pushFile(terminus.requester, bmcEid, IbmFileType.SignedCert, handle, cert, { chunkSize: writeChunk || undefined, metadata, chunkRetries, dma });
       this.counters.signed++;
       this.emit("signed", handle, certPem);
     } catch (e) {
@@ -238,6 +252,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
         this.log.warn({ handle, err: (e as Error).message }, "CSR exchange failed");
       }
     } finally {
+      dma?.release();
       if (generation === this.generation) this.inFlight.delete(handle);
     }
   }
@@ -258,9 +273,22 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
           metadata4: 0,
         });
         break;
-      case "new-file-metadata":
-        await pushFile(r, bmcEid, IbmFileType.SignedCert, handle, new Uint8Array(0), { metadata: { metadata1: 3, metadata2: 0, metadata3: 0, metadata4: 0 } });
+      case "new-file-metadata": {
+        // pldmd marks the entry BadCSR and answers ERROR (no file follows); older BMCs answered SUCCESS.
+        const a = await r.request(bmcEid, NewFileAvailableWithMetaData, {
+          fileType: IbmFileType.SignedCert,
+          fileHandle: handle,
+          length: 0,
+          metadata1: CertVerdict.InvalidCertData,
+          metadata2: 0,
+          metadata3: 0,
+          metadata4: 0,
+        });
+        if (a.completionCode !== CompletionCode.Success && a.completionCode !== CompletionCode.Error) {
+          throw new FileTransferError(NewFileAvailableWithMetaData.name, a.completionCode);
+        }
         break;
+      }
       case "empty-write": {
         const empty = new Uint8Array(0);
         await pushFile(r, bmcEid, IbmFileType.SignedCert, handle, empty);

@@ -4,7 +4,8 @@
  */
 import { promises as fs } from "node:fs";
 import { createServer, type Server } from "node:net";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { injectFaults } from "../src/link/fault-injecting-link.js";
 import { pace } from "../src/link/paced-link.js";
@@ -13,6 +14,7 @@ import { openStdioLink } from "../src/link/stdio-link.js";
 import { openTtyDevice } from "../src/link/tty-device-link.js";
 import { createLogger } from "../src/log.js";
 import { recordLink } from "../src/trace/trace-recorder.js";
+import { HostMemory } from "./host-memory.js";
 import { HostSimulator, type HostSimSettings } from "./host-simulator.js";
 import { startVmiTlsServer, type VmiTlsServer } from "./vmi-tls.js";
 
@@ -25,6 +27,9 @@ export interface HostSimRunOptions {
   vmiTlsPort?: number;
   /** Record the line (as it is on the wire, faults included) to this pcapng or text file. */
   trace?: string;
+  /** The host-memory file to create for DMA (default host-memory.bin in stateDir, else the temp dir). */
+  hostMemory?: string;
+  hostMemoryBytes?: number;
   settings: Partial<HostSimSettings>;
 }
 
@@ -38,7 +43,15 @@ export async function runHostSim(opts: HostSimRunOptions): Promise<void> {
   }
   if (opts.baud) link = pace(link, { baud: opts.baud });
 
-  const sim = new HostSimulator(link, opts.settings, { log });
+  let memory: HostMemory | null = null;
+  if (opts.settings.transfer && opts.settings.transfer !== "inband") {
+    const path = resolve(opts.hostMemory ?? join(opts.stateDir ?? tmpdir(), opts.stateDir ? "host-memory.bin" : `host-sim-${process.pid}-memory.bin`));
+    if (opts.stateDir) await fs.mkdir(opts.stateDir, { recursive: true });
+    memory = await HostMemory.create(path, opts.hostMemoryBytes);
+    // The daemon reaches it with --dma-region PATH.
+    log.info({ hostMemory: path, bytes: memory.size, transfer: opts.settings.transfer }, "host memory for DMA created");
+  }
+  const sim = new HostSimulator(link, opts.settings, { log, memory: memory ?? undefined });
   let tls: VmiTlsServer | null = null;
   sim.on("root", (boot) => tls?.updateCredentials({ certPem: boot.rootPem }, boot.server));
 

@@ -1,5 +1,5 @@
 /** PLDM base type (DSP0240) commands. */
-import { bitmap, u32, u8, u8Enum, ver32 } from "../wire/fields.js";
+import { bitmap, restBytes, u32, u8, u8Enum, ver32 } from "../wire/fields.js";
 import { empty, struct } from "../wire/struct.js";
 import { defineCommand } from "./command.js";
 import { PldmType } from "./names.js";
@@ -31,7 +31,11 @@ export const GetPLDMVersion = defineCommand({
   command: 0x03,
   name: "GetPLDMVersion",
   request: struct({ transferHandle: u32, transferOperationFlag, pldmType: u8 }),
-  response: struct({ nextTransferHandle: u32, transferFlag, version: ver32 }),
+  /**
+   * DSP0240 version data is ver32 entries then a CRC-32 over them. libpldm's responder sends
+   * the CRC, pldmd sends the version alone: what follows the first version is kept raw.
+   */
+  response: struct({ nextTransferHandle: u32, transferFlag, version: ver32, versionDataRest: restBytes }),
 });
 
 export const GetPLDMTypes = defineCommand({
@@ -46,6 +50,7 @@ export const GetPLDMCommands = defineCommand({
   type: PldmType.Base,
   command: 0x05,
   name: "GetPLDMCommands",
+  /** version is often UNSPECIFIED_VERSION (ffffffff): pldmtool's and pldmd's default. */
   request: struct({ pldmType: u8, version: ver32 }),
   response: struct({ commands: bitmap(32) }),
 });

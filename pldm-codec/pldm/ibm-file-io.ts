@@ -60,6 +60,10 @@ export const WriteFileFromMemory = defineCommand({
   errorResponse: lengthOnlyError,
 });
 
+/**
+ * The DMA forms (PHYP moves a file's bulk this way): 22-byte request, code + length answer.
+ * pldmd takes lengths in 16-byte units and answers the length it moved.
+ */
 const fileByTypeMemoryRequest = struct({ ...fileByType, offset: u32, length: u32, address: u64big });
 
 export const ReadFileByTypeIntoMemory = defineCommand({

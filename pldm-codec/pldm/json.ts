@@ -1,5 +1,6 @@
 /** The JSON shape of a decoded PLDM message (the `pldm` object of `hostbridge decode`). */
-import type { PldmMessage } from "./message.js";
+import { PLDM_HEADER_SIZE } from "./header.js";
+import { errorShapeOf, type PldmMessage } from "./message.js";
 import { completionCodeName, IBM_FILE_TYPE_NAMES, PLDM_TYPE_NAMES, PldmType } from "./names.js";
 import { commandName } from "./registry.js";
 
@@ -20,7 +21,12 @@ export function pldmMessageToJson(m: PldmMessage): PldmJson {
   const { header: h } = m;
   let fields: Record<string, unknown> | null = null;
   if (m.def && m.fields) {
-    const shape = m.completionCode === null || m.completionCode === 0 ? (m.header.request ? m.def.request : m.def.response) : m.def.errorResponse;
+    const shape =
+      m.completionCode === null || m.completionCode === 0
+        ? m.header.request
+          ? m.def.request
+          : m.def.response
+        : errorShapeOf(m.def, m.bytes.length - PLDM_HEADER_SIZE - 1);
     fields = shape && Object.keys(m.fields).length ? shape.toJson(m.fields) : {};
     if (typeof m.fields.fileType === "number" && h.type === PldmType.Oem) fields.fileTypeName = IBM_FILE_TYPE_NAMES[m.fields.fileType] ?? null;
     if (m.fields.data instanceof Uint8Array) fields.dataLength = m.fields.data.length;

@@ -3,6 +3,8 @@ import { DecodeError, EncodeError } from "../errors.js";
 import type { AnyCommandDef, CommandDef, CommandRegistry } from "./command.js";
 import { decodePldmHeader, encodePldmHeader, PLDM_HEADER_SIZE, type PldmHeader } from "./header.js";
 import { CompletionCode } from "./names.js";
+import { restBytes } from "../wire/fields.js";
+import { struct, type Struct } from "../wire/struct.js";
 import { defaultRegistry } from "./registry.js";
 
 export interface PldmMessage {
@@ -17,15 +19,25 @@ export interface PldmMessage {
   bytes: Uint8Array;
 }
 
+/**
+ * After a failing code: pldmd's error shape when the bytes fit it exactly, otherwise
+ * whatever came kept raw (a failure may carry any trailing bytes; libpldm ignores them).
+ */
+export const rawErrorTail = struct({ trailingBytes: restBytes });
+
+/** The shape of a failing response's payload after its code; null = the code alone. */
+export function errorShapeOf(def: AnyCommandDef, tailLength: number): Struct<Record<string, unknown>> | null {
+  if (tailLength === 0) return null;
+  return def.errorResponse && def.errorResponse.fixedSize === tailLength ? def.errorResponse : rawErrorTail;
+}
+
 function decodeResponsePayload(def: AnyCommandDef, b: Uint8Array): { completionCode: number; fields: Record<string, unknown> } {
   if (b.length < PLDM_HEADER_SIZE + 1) throw new DecodeError("truncated", "response has no completion code", b.length);
   const completionCode = b[PLDM_HEADER_SIZE]!;
   const start = PLDM_HEADER_SIZE + 1;
   if (completionCode === CompletionCode.Success) return { completionCode, fields: def.response.decode(b, start) };
-  // A failure carries the code alone, or pldmd's error shape for this command.
-  if (b.length === start) return { completionCode, fields: {} };
-  if (def.errorResponse) return { completionCode, fields: def.errorResponse.decode(b, start) };
-  throw new DecodeError("trailing-bytes", `error response ${completionCode} carries ${b.length - start} unexpected bytes`, start);
+  const shape = errorShapeOf(def, b.length - start);
+  return { completionCode, fields: shape ? shape.decode(b, start) : {} };
 }
 
 /** Decodes any PLDM message. Throws DecodeError; an undefined command is not an error (def = null). */

@@ -126,6 +126,9 @@ export const IBM_FILE_TYPE_NAMES: Readonly<Record<number, string>> = {
 /** IBM FileAck / FileAckWithMetaData file status values. */
 export const FileStatus = { Success: 0x00, Error: 0x01, BadCsr: 0x02 } as const;
 
+/** metadata1 of a signed certificate's NewFileAvailableWithMetaData (pldmd's PLDM_INVALID_CERT_DATA = 3). */
+export const CertVerdict = { Signed: 0, InvalidCertData: 3 } as const;
+
 /** Commands named for traces but not decoded field by field. */
 export const NAMED_ONLY_COMMANDS: Readonly<Record<number, Readonly<Record<number, string>>>> = {
   [PldmType.Base]: {

@@ -158,14 +158,19 @@ function toBcd(n: number, name: string): number {
 
 const VERSION_TEXT = /^(\d{1,2})\.(\d{1,2})(?:\.(\d{1,2}))?([a-z])?$/;
 
+/** All four bytes 0xFF: no particular version (pldmtool's and pldmd's GetPLDMCommands default). */
+export const UNSPECIFIED_VERSION = "ffffffff";
+
 /**
  * DSP0240 ver32 as "major.minor[.update][alpha]". Wire order is alpha, update, minor, major;
- * digits are BCD with 0xF padding; update 0xFF means "no update number".
+ * digits are BCD with 0xF padding; update 0xFF means "no update number"; all 0xFF is
+ * UNSPECIFIED_VERSION.
  */
 export const ver32: Field<string> = {
   kind: "ver32",
   size: 4,
   read(b, o) {
+    if ((b[o]! & b[o + 1]! & b[o + 2]! & b[o + 3]!) === 0xff) return UNSPECIFIED_VERSION;
     const alpha = b[o]!;
     const update = b[o + 1]!;
     const minor = bcd(b[o + 2]!, o + 2);
@@ -176,6 +181,10 @@ export const ver32: Field<string> = {
     return alpha ? text + String.fromCharCode(alpha) : text;
   },
   write(b, at, v, name) {
+    if (v === UNSPECIFIED_VERSION) {
+      b.fill(0xff, at, at + 4);
+      return 4;
+    }
     const m = VERSION_TEXT.exec(v);
     if (!m) throw new EncodeError(name, `"${v}" is not a version like 1.0.0`);
     b[at] = m[4] ? m[4].charCodeAt(0) : 0;

@@ -1,4 +1,5 @@
 /** `hostbridge daemon` and `hostbridge ca-manager`: the BMC-side services. */
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { BusConnection } from "../dbus/bus-connection.js";
 import { CaManagerService } from "../dbus/ca-manager.js";
@@ -24,6 +25,7 @@ interface DaemonFlags {
   dbusTimeout?: number;
   certWait?: number;
   trace?: string;
+  dmaRegion?: string;
 }
 
 /** Settings by the flag that sets them, so a refusal names the flag. */
@@ -41,6 +43,7 @@ const FLAG_NAMES: Readonly<Record<string, string>> = {
   dbusTimeoutMs: "--dbus-timeout",
   "bridge.certWaitMs": "--cert-wait",
   trace: "--trace",
+  dmaRegion: "--dma-region",
 };
 
 function flagsToSettings(f: DaemonFlags): DaemonSettingsLayer {
@@ -57,6 +60,7 @@ function flagsToSettings(f: DaemonFlags): DaemonSettingsLayer {
     dbusTimeoutMs: f.dbusTimeout,
     bridge: f.certWait ? { certWaitMs: f.certWait } : undefined,
     trace: f.trace,
+    dmaRegion: f.dmaRegion ? resolve(f.dmaRegion) : undefined,
   }, { source: "flags", names: FLAG_NAMES });
 }
 
@@ -79,6 +83,7 @@ export function registerDaemon(program: Command): void {
     .option("--dbus-timeout <ms>", "bound on each D-Bus call (default 5000)", intOption(100, 120_000))
     .option("--cert-wait <ms>", "announce a CSR again when no certificate came this long after (default 60000)", intOption(100, 3_600_000))
     .option("--trace <file>", "record the link (.pcapng or a text log)")
+    .option("--dma-region <file>", "host memory for DMA transfers: the file host-sim --host-memory names (default none: DMA answers ERROR)")
     .action(async (f: DaemonFlags) => {
       const log = createLogger("hostbridge-daemon");
       const settings = resolveSettings(f.config ? settingsFromFile(f.config) : {}, settingsFromEnv(process.env), flagsToSettings(f));

@@ -1,6 +1,7 @@
 /** `hostbridge host-sim`: the simulated PHYP/VMI CA host. */
 import { Option, type Command } from "commander";
 import { parseFaults } from "../../host-sim/faults.js";
+import type { TransferMode } from "../../host-sim/host-memory.js";
 import { DEFAULT_HOST_SIM_SETTINGS, type BadCsrSignal } from "../../host-sim/host-simulator.js";
 import { runHostSim } from "../../host-sim/main.js";
 import { DEFAULT_VMI_CA_SETTINGS } from "../../host-sim/vmi-ca.js";
@@ -27,6 +28,9 @@ interface HostSimFlags {
   retries: number;
   chunkRetries: number;
   trace?: string;
+  transfer: TransferMode;
+  hostMemory?: string;
+  hostMemorySize?: number;
 }
 
 export function registerHostSim(program: Command): void {
@@ -53,6 +57,13 @@ export function registerHostSim(program: Command): void {
     .option("--retries <n>", "PLDM retries per request (same instance id)", intOption(0, 10), 2)
     .option("--chunk-retries <n>", "extra tries for a file chunk that got no answer", intOption(0, 100), 5)
     .option("--trace <file>", "record the line to FILE: pcapng when it ends in .pcapng/.pcap, else a pldmtool-style text log")
+    .addOption(
+      new Option("--transfer <mode>", "how files cross: inband, dma (bulk by DMA, tail in band) or mixed (DMA for the 4 KiB-aligned bulk)")
+        .choices(["inband", "dma", "mixed"])
+        .default("inband"),
+    )
+    .option("--host-memory <file>", "host memory file for DMA, given to the daemon as --dma-region (default host-memory.bin in --state-dir)")
+    .option("--host-memory-size <bytes>", "host memory size, a multiple of 65536 (default 1 MiB)", intOption(65536, 1 << 30))
     .option("--validity-days <days>", "client certificate validity", intOption(1, 36500), DEFAULT_VMI_CA_SETTINGS.clientValidityDays)
     .action(async (f: HostSimFlags) => {
       await runHostSim({
@@ -63,7 +74,10 @@ export function registerHostSim(program: Command): void {
         hostOff: f.hostOff,
         vmiTlsPort: f.vmiTlsPort,
         trace: f.trace,
+        hostMemory: f.hostMemory,
+        hostMemoryBytes: f.hostMemorySize,
         settings: {
+          transfer: f.transfer,
           hostEid: f.hostEid,
           bmcEid: f.bmcEid,
           tid: f.hostEid,

@@ -4,6 +4,8 @@
  * the benchmark and the tests. Results go to a `CaEntrySink`; root pushes to `onRoot`.
  */
 import { IbmFileType } from "../../pldm-codec/pldm/names.js";
+import type { DmaEngine } from "../dma/dma-engine.js";
+import { registerDmaTransfers } from "../files/dma-file-transfers.js";
 import { FileIoService } from "../files/file-io-service.js";
 import type { SerialLink } from "../link/serial-link.js";
 import { silentLogger, type Logger } from "../log.js";
@@ -24,6 +26,8 @@ export interface BmcStackOptions {
   bridge?: Partial<BridgeSettings>;
   clock?: Clock;
   log?: Logger;
+  /** Host memory for ReadFileByTypeIntoMemory / WriteFileByTypeFromMemory; none = they answer ERROR. */
+  dma?: DmaEngine | null;
 }
 
 export interface BmcStack {
@@ -43,9 +47,11 @@ export function createBmcStack(opts: BmcStackOptions): BmcStack {
     readable: [IbmFileType.CertSigningRequest],
     writable: [IbmFileType.SignedCert, IbmFileType.RootCert],
     singleton: [IbmFileType.RootCert],
+    verdictInMetadata: [IbmFileType.SignedCert],
     // A certificate only for a CSR we announced and still wait for; the root at any time.
     acceptUpload: (type, handle): boolean => type === IbmFileType.RootCert || bridge.expectsCertificate(handle),
   });
+  registerDmaTransfers(terminus.responder, files, opts.dma ?? null, log);
   const bridge: CertRequestBridge = new CertRequestBridge(files, terminus.requester, opts.sink, clock, opts.bridge, log);
   files.on("uploaded", (type, _handle, data) => {
     if (type !== IbmFileType.RootCert) return;

@@ -9,7 +9,7 @@
 import { EventEmitter } from "eventemitter3";
 import { GetTID } from "../../pldm-codec/pldm/base.js";
 import { NewFileAvailable } from "../../pldm-codec/pldm/ibm-file-io.js";
-import { CompletionCode, FileStatus, IbmFileType } from "../../pldm-codec/pldm/names.js";
+import { CertVerdict, CompletionCode, FileStatus, IbmFileType } from "../../pldm-codec/pldm/names.js";
 import type { FileIoService, Metadata } from "../files/file-io-service.js";
 import { silentLogger, type Logger } from "../log.js";
 import type { Clock, Timer } from "../os/clock.js";
@@ -232,7 +232,7 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
   }
 
   private onAnnounced(type: number, handle: number, _length: number, metadata: Metadata | null): void {
-    if (type === IbmFileType.SignedCert && metadata?.metadata1 === 3) {
+    if (type === IbmFileType.SignedCert && metadata?.metadata1 === CertVerdict.InvalidCertData) {
       void this.settleBad(handle, "host announced the certificate with metadata1 = 3 (bad CSR)");
     }
   }

@@ -50,6 +50,8 @@ export const DaemonSettingsSchema = closed({
   bridge: BridgeSchema,
   /** Record the link to this file (.pcapng or a text log). */
   trace: Type.Union([text(), Type.Null()]),
+  /** The emulated host-memory file for DMA transfers (host-sim's --host-memory); null = no DMA. */
+  dmaRegion: Type.Union([absolutePath(), Type.Null()]),
 });
 export type DaemonSettings = Static<typeof DaemonSettingsSchema>;
 /** One layer: any subset of the settings. */
@@ -73,6 +75,7 @@ export const DEFAULT_DAEMON_SETTINGS: DaemonSettings = {
   dbusTimeoutMs: 5000,
   bridge: {},
   trace: null,
+  dmaRegion: null,
 };
 
 /** HOSTBRIDGE_* variables (docs/daemon.md) by the setting each one sets. */

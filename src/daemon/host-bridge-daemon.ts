@@ -13,6 +13,7 @@ import { openStdioLink } from "../link/stdio-link.js";
 import { openTtyDevice } from "../link/tty-device-link.js";
 import type { Logger } from "../log.js";
 import { recordLink } from "../trace/trace-recorder.js";
+import { EmulatedDmaEngine } from "../dma/emulated-dma-engine.js";
 import { createBmcStack, type BmcStack } from "./bmc-stack.js";
 import { CaEntrySource } from "./ca-entry-source.js";
 import type { DaemonSettings, LinkSetting } from "./daemon-settings.js";
@@ -53,6 +54,7 @@ export async function startDaemon(s: DaemonSettings, log: Logger): Promise<Runni
     requester: { responseTimeoutMs: s.responseTimeoutMs, retries: s.retries },
     bridge: { hostEid: s.hostEid, ...s.bridge },
     log,
+    dma: s.dmaRegion ? new EmulatedDmaEngine(s.dmaRegion) : null,
     // One root write at a time, so the newest push is the one left in place.
     onRoot: (data) => {
       rootWrite = rootWrite.then(() => root.write(data)).catch((e: unknown) => log.error({ err: (e as Error).message }, "root push refused"));
@@ -66,7 +68,7 @@ export async function startDaemon(s: DaemonSettings, log: Logger): Promise<Runni
     bus.once("disconnected", (why) => resolve(`D-Bus connection lost: ${why}`));
     link.on("close", (why) => resolve(`link to the host closed: ${String(why)}`));
   });
-  log.info({ link: link.description, bus: s.bus, rootCertPath: s.rootCertPath }, "hostbridge daemon running");
+  log.info({ link: link.description, bus: s.bus, rootCertPath: s.rootCertPath, dmaRegion: s.dmaRegion }, "hostbridge daemon running");
 
   return {
     stack,

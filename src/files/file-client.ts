@@ -1,5 +1,12 @@
 /** The requester side of IBM OEM file I/O by type: push a file to the peer, or pull one from it. */
-import { NewFileAvailable, NewFileAvailableWithMetaData, ReadFileByType, WriteFileByType } from "../../pldm-codec/pldm/ibm-file-io.js";
+import {
+  NewFileAvailable,
+  NewFileAvailableWithMetaData,
+  ReadFileByType,
+  ReadFileByTypeIntoMemory,
+  WriteFileByType,
+  WriteFileByTypeFromMemory,
+} from "../../pldm-codec/pldm/ibm-file-io.js";
 import { completionCodeName, CompletionCode, PldmType } from "../../pldm-codec/pldm/names.js";
 import { PldmRequestError } from "../pldm/errors.js";
 import type { PldmRequester } from "../pldm/pldm-requester.js";
@@ -34,6 +41,18 @@ async function withChunkRetries<T>(retries: number, fn: () => Promise<T>): Promi
   }
 }
 
+/**
+ * Our own memory the peer's DMA engine reaches (host-sim's "host memory"): a buffer at
+ * `address`, and how many leading bytes of a file go by DMA; the rest goes in band.
+ */
+export interface DmaStaging {
+  address: bigint;
+  read(length: number): Promise<Uint8Array>;
+  write(data: Uint8Array): Promise<void>;
+  /** Bytes of a `length`-byte file to move by DMA (pldmd takes multiples of 16); 0 = all in band. */
+  bulk(length: number, direction: "read" | "write"): number;
+}
+
 export interface PushOptions {
   /** Bytes per WriteFileByType; the whole file in one request by default. */
   chunkSize?: number;
@@ -41,6 +60,8 @@ export interface PushOptions {
   metadata?: Metadata;
   /** Extra tries for a chunk that got no answer after the requester's own retries. */
   chunkRetries?: number;
+  /** Move the bulk by WriteFileByTypeFromMemory from this staging buffer. */
+  dma?: DmaStaging;
 }
 
 /** Announces a file and writes it, in one or more chunks. */
@@ -53,7 +74,14 @@ export async function pushFile(r: PldmRequester, peer: number, fileType: number,
   );
   check(opts.metadata ? NewFileAvailableWithMetaData.name : NewFileAvailable.name, announce.completionCode);
   const chunk = Math.max(1, opts.chunkSize ?? data.length);
-  for (let offset = 0; offset < data.length; offset += chunk) {
+  const bulk = opts.dma ? opts.dma.bulk(data.length, "write") : 0;
+  if (opts.dma && bulk > 0) {
+    const { address } = opts.dma;
+    await opts.dma.write(data.subarray(0, bulk));
+    const w = await withChunkRetries(opts.chunkRetries ?? 0, () => r.request(peer, WriteFileByTypeFromMemory, { fileType, fileHandle, offset: 0, length: bulk, address }));
+    check(WriteFileByTypeFromMemory.name, w.completionCode);
+  }
+  for (let offset = bulk; offset < data.length; offset += chunk) {
     const part = data.subarray(offset, Math.min(data.length, offset + chunk));
     const w = await withChunkRetries(opts.chunkRetries ?? 0, () => r.request(peer, WriteFileByType, { fileType, fileHandle, offset, length: part.length, data: part }));
     check(WriteFileByType.name, w.completionCode);
@@ -67,11 +95,21 @@ export async function pullFile(
   fileType: number,
   fileHandle: number,
   length: number,
-  opts: { chunkSize?: number; chunkRetries?: number } = {},
+  opts: { chunkSize?: number; chunkRetries?: number; dma?: DmaStaging } = {},
 ): Promise<Uint8Array> {
   const chunkSize = opts.chunkSize || length;
   const out = new Uint8Array(length);
   let offset = 0;
+  const bulk = opts.dma ? opts.dma.bulk(length, "read") : 0;
+  if (opts.dma && bulk > 0) {
+    const { address } = opts.dma;
+    const resp = await withChunkRetries(opts.chunkRetries ?? 0, () => r.request(peer, ReadFileByTypeIntoMemory, { fileType, fileHandle, offset: 0, length: bulk, address }));
+    check(ReadFileByTypeIntoMemory.name, resp.completionCode);
+    // The BMC cuts a read at the file's end and says how much it moved.
+    const moved = Math.min((resp.fields as { length: number }).length, bulk, length);
+    out.set(await opts.dma.read(moved), 0);
+    offset = moved;
+  }
   while (offset < length) {
     const want = Math.min(Math.max(1, chunkSize), length - offset);
     const resp = await withChunkRetries(opts.chunkRetries ?? 0, () => r.request(peer, ReadFileByType, { fileType, fileHandle, offset, length: want }));

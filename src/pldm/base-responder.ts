@@ -29,6 +29,6 @@ export function registerBaseResponder(r: PldmResponder, terminus: { tid: number;
   r.on(GetPLDMVersion, ({ pldmType }) => {
     if (!r.supportedTypes().includes(pldmType)) return { completionCode: CompletionCode.InvalidType };
     // The whole answer fits one part, so the transfer flag asked for does not matter (as in pldmd).
-    return ok({ nextTransferHandle: 0, transferFlag: TransferFlag.StartAndEnd, version: VERSIONS[pldmType] ?? "1.0.0" });
+    return ok({ nextTransferHandle: 0, transferFlag: TransferFlag.StartAndEnd, version: VERSIONS[pldmType] ?? "1.0.0", versionDataRest: new Uint8Array(0) });
   });
 }

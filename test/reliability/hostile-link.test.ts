@@ -107,12 +107,14 @@ describe("hostile input on the serial line", () => {
       writePastAnnounced: await ask(WriteFileByType, { fileType: IbmFileType.RootCert, fileHandle: 0, offset: 8, length: 10, data: new Uint8Array(10) }),
     };
     expect(codes).toEqual({
-      offsetAtEnd: CompletionCode.DataOutOfRange,
-      offsetHuge: CompletionCode.DataOutOfRange,
-      unannouncedHandle: CompletionCode.InvalidFileHandle,
+      // pldmd's answers (docs/compatibility.md): a failed CSR read is ERROR; a certificate
+      // announced for any handle is taken, and the write for it fails ERROR.
+      offsetAtEnd: CompletionCode.Error,
+      offsetHuge: CompletionCode.Error,
+      unannouncedHandle: CompletionCode.Error,
       unknownType: CompletionCode.InvalidFileType,
-      certForUnannouncedHandle: CompletionCode.InvalidFileHandle,
-      writeUnannounced: CompletionCode.InvalidFileHandle,
+      certForUnannouncedHandle: CompletionCode.Success,
+      writeUnannounced: CompletionCode.Error,
       rootOversized: CompletionCode.DataOutOfRange,
       rootAnnounced: CompletionCode.Success,
       writePastAnnounced: CompletionCode.DataOutOfRange,
