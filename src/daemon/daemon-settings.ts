@@ -5,15 +5,17 @@
  */
 import { readFileSync } from "node:fs";
 import { Type, type Static } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
 import { checkSettings, SettingsError, type SettingsSource } from "../settings/check.js";
 import type { BridgeSettings } from "./cert-request-bridge.js";
 
 export { SettingsError };
 
-const whole = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum });
-const text = () => Type.String({ minLength: 1 });
-const absolutePath = () => Type.String({ pattern: "^/", expected: "an absolute path" });
-const eid = () => whole(8, 254);
+// Each helper takes the setting's default, so a new setting is one line in the schema.
+const whole = (minimum: number, maximum: number, dflt?: number) => Type.Integer({ minimum, maximum, default: dflt });
+const text = (dflt?: string) => Type.String({ minLength: 1, default: dflt });
+const absolutePath = (dflt?: string) => Type.String({ pattern: "^/", expected: "an absolute path", ...(dflt === undefined ? {} : { default: dflt }) });
+const eid = (dflt: number) => whole(8, 254, dflt);
 const baud = () => Type.Optional(whole(50, 4_000_000));
 const closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
 
@@ -35,23 +37,25 @@ const BridgeSchema = closed({
 
 export const DaemonSettingsSchema = closed({
   /** "system", "session" or a D-Bus address. */
-  bus: text(),
-  link: Type.Union([...LINK_KINDS, Type.Null()]),
-  localEid: eid(),
-  hostEid: eid(),
+  bus: text("system"),
+  /** None by default: one is required. */
+  link: Type.Union([...LINK_KINDS, Type.Null()], { default: null }),
+  localEid: eid(8),
+  hostEid: eid(9),
   /** Our PLDM terminus id; 0 and 0xFF are reserved (DSP0240). */
-  tid: whole(1, 254),
-  rootCertPath: absolutePath(),
+  tid: whole(1, 254, 1),
+  rootCertPath: absolutePath("/var/lib/bmcweb/RootCert"),
   /** Our own small state: the root-certificate change history. */
-  spoolDir: text(),
-  responseTimeoutMs: whole(10, 60_000),
-  retries: whole(0, 10),
-  dbusTimeoutMs: whole(100, 120_000),
+  spoolDir: text("/var/lib/pldm-hostbridge"),
+  /** pldmd's time-out and retries. */
+  responseTimeoutMs: whole(10, 60_000, 2000),
+  retries: whole(0, 10, 2),
+  dbusTimeoutMs: whole(100, 120_000, 5000),
   bridge: BridgeSchema,
   /** Record the link to this file (.pcapng or a text log). */
-  trace: Type.Union([text(), Type.Null()]),
+  trace: Type.Union([text(), Type.Null()], { default: null }),
   /** The emulated host-memory file for DMA transfers (host-sim's --host-memory); null = no DMA. */
-  dmaRegion: Type.Union([absolutePath(), Type.Null()]),
+  dmaRegion: Type.Union([absolutePath(), Type.Null()], { default: null }),
 });
 export type DaemonSettings = Static<typeof DaemonSettingsSchema>;
 /** One layer: any subset of the settings. */
@@ -62,21 +66,8 @@ const LayerSchema = Type.Partial(DaemonSettingsSchema);
 const _bridgeKeysExist: Partial<BridgeSettings> = {} as Static<typeof BridgeSchema>;
 void _bridgeKeysExist;
 
-export const DEFAULT_DAEMON_SETTINGS: DaemonSettings = {
-  bus: "system",
-  link: null,
-  localEid: 8,
-  hostEid: 9,
-  tid: 1,
-  rootCertPath: "/var/lib/bmcweb/RootCert",
-  spoolDir: "/var/lib/pldm-hostbridge",
-  responseTimeoutMs: 2000,
-  retries: 2,
-  dbusTimeoutMs: 5000,
-  bridge: {},
-  trace: null,
-  dmaRegion: null,
-};
+/** The schema's defaults. */
+export const DEFAULT_DAEMON_SETTINGS: DaemonSettings = Object.freeze(Value.Create(DaemonSettingsSchema));
 
 /** HOSTBRIDGE_* variables (docs/daemon.md) by the setting each one sets. */
 const ENV_NAMES: Readonly<Record<string, string>> = {

@@ -9,6 +9,7 @@ import { EventEmitter } from "eventemitter3";
 import dbus from "dbus-next";
 import type { Logger } from "../log.js";
 import { silentLogger } from "../log.js";
+import { systemClock, type Clock, type Timer } from "../os/clock.js";
 import { DbusError, Errors } from "./exported-object.js";
 
 const { Message, MessageType } = dbus;
@@ -28,6 +29,8 @@ export interface BusOptions {
   /** Bound on every call we make (libdbus uses 25 s). */
   callTimeoutMs?: number;
   log?: Logger;
+  /** Times the call bounds (tests drive a ManualClock). */
+  clock?: Clock;
 }
 
 export interface CallOptions {
@@ -64,7 +67,7 @@ export interface BusClientEvents {
 interface PendingCall {
   resolve: (m: DbusMessage) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+  timer: Timer;
 }
 
 interface Subscription {
@@ -95,6 +98,7 @@ export class BusClient extends EventEmitter<BusClientEvents> {
     readonly uniqueName: string,
     private readonly callTimeoutMs: number,
     protected readonly log: Logger,
+    private readonly clock: Clock = systemClock,
   ) {
     super();
     bus.on("message", (m: DbusMessage) => this.onMessage(m));
@@ -103,21 +107,22 @@ export class BusClient extends EventEmitter<BusClientEvents> {
   }
 
   /** Opens a dbus-next connection and waits for the bus's Hello answer (our unique name). */
-  protected static async open(opts: BusOptions): Promise<{ bus: dbus.MessageBus; name: string; callTimeoutMs: number; log: Logger }> {
+  protected static async open(opts: BusOptions): Promise<{ bus: dbus.MessageBus; name: string; callTimeoutMs: number; log: Logger; clock: Clock }> {
     const bus = opts.address === "system" ? dbus.systemBus() : dbus.sessionBus(opts.address === "session" ? {} : { busAddress: opts.address });
     const callTimeoutMs = opts.callTimeoutMs ?? 25_000;
+    const clock = opts.clock ?? systemClock;
     const name = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer from the bus at ${opts.address}`)), callTimeoutMs);
+      const timer = clock.after(callTimeoutMs, () => reject(new Error(`no answer from the bus at ${opts.address}`)));
       bus.once("connect", () => {
-        clearTimeout(timer);
+        timer.cancel();
         resolve((bus as unknown as { name: string }).name);
       });
       bus.once("error", (e: Error) => {
-        clearTimeout(timer);
+        timer.cancel();
         reject(new Error(`cannot connect to the bus at ${opts.address}: ${e.message}`));
       });
     });
-    return { bus, name, callTimeoutMs, log: opts.log ?? silentLogger };
+    return { bus, name, callTimeoutMs, log: opts.log ?? silentLogger, clock };
   }
 
   get isClosed(): boolean {
@@ -131,10 +136,10 @@ export class BusClient extends EventEmitter<BusClientEvents> {
     msg.serial = this.bus.newSerial();
     const timeoutMs = opts.timeoutMs ?? this.callTimeoutMs;
     return new Promise<DbusMessage>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.after(timeoutMs, () => {
         this.pending.delete(msg.serial!);
         reject(new DbusError(Errors.timeout, `${destination} ${iface}.${member} gave no answer in ${timeoutMs} ms`));
-      }, timeoutMs);
+      });
       this.pending.set(msg.serial!, { resolve, reject, timer });
       this.bus.send(msg);
     }).then((reply) => reply.body as unknown[]);
@@ -237,7 +242,7 @@ export class BusClient extends EventEmitter<BusClientEvents> {
 
   private failPending(reason: string): void {
     for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
+      p.timer.cancel();
       p.reject(new DbusError(Errors.noReply, reason));
     }
     this.pending.clear();
@@ -250,7 +255,7 @@ export class BusClient extends EventEmitter<BusClientEvents> {
       const p = this.pending.get(serial);
       if (!p) return;
       this.pending.delete(serial);
-      clearTimeout(p.timer);
+      p.timer.cancel();
       if (m.type === MessageType.ERROR) p.reject(new DbusError(m.errorName ?? "unknown", String((m.body as unknown[])[0] ?? m.errorName)));
       else p.resolve(m);
     } else if (m.type === MessageType.SIGNAL) {

@@ -5,6 +5,7 @@
  */
 import type dbus from "dbus-next";
 import type { Logger } from "../log.js";
+import type { Clock } from "../os/clock.js";
 import { BusClient, type BusOptions, type DbusMessage } from "./bus-client.js";
 import type { ExportedObject, InterfaceSpec } from "./exported-object.js";
 import { ObjectServer } from "./object-server.js";
@@ -22,16 +23,16 @@ export {
 export class BusConnection extends BusClient {
   private readonly server: ObjectServer;
 
-  private constructor(bus: dbus.MessageBus, uniqueName: string, callTimeoutMs: number, log: Logger) {
-    super(bus, uniqueName, callTimeoutMs, log);
+  private constructor(bus: dbus.MessageBus, uniqueName: string, callTimeoutMs: number, log: Logger, clock: Clock) {
+    super(bus, uniqueName, callTimeoutMs, log, clock);
     this.server = new ObjectServer({ send: (m: DbusMessage) => this.bus.send(m), emitSignal: (...a) => this.emitSignal(...a), log });
     // Returning false lets dbus-next answer (Peer).
     bus.addMethodHandler((m: DbusMessage) => this.server.onMethodCall(m));
   }
 
   static async connect(opts: BusOptions): Promise<BusConnection> {
-    const { bus, name, callTimeoutMs, log } = await BusClient.open(opts);
-    return new BusConnection(bus, name, callTimeoutMs, log);
+    const { bus, name, callTimeoutMs, log, clock } = await BusClient.open(opts);
+    return new BusConnection(bus, name, callTimeoutMs, log, clock);
   }
 
   exportObject(path: string, specs: InterfaceSpec[]): ExportedObject {

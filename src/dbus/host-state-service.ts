@@ -4,6 +4,7 @@
  * drives the host's power and CurrentHostState follows what the host reports.
  */
 import { silentLogger, type Logger } from "../log.js";
+import { systemClock, type Clock, type Timer } from "../os/clock.js";
 import type { BusConnection } from "./bus-connection.js";
 import { invalidEnumString, type ExportedObject } from "./exported-object.js";
 import { HostState } from "./names.js";
@@ -21,7 +22,8 @@ const TRANSITIONS = new Set<string>(Object.values(HostState.transition));
 
 export class HostStateService {
   private obj!: ExportedObject;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
+  private closed = false;
   private busy: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -29,7 +31,7 @@ export class HostStateService {
     private readonly log: Logger,
   ) {}
 
-  static async start(bus: BusConnection, power: HostPower, opts: { log?: Logger; pollMs?: number } = {}): Promise<HostStateService> {
+  static async start(bus: BusConnection, power: HostPower, opts: { log?: Logger; pollMs?: number; clock?: Clock } = {}): Promise<HostStateService> {
     const svc = new HostStateService(power, opts.log ?? silentLogger);
     const on = await power.isOn().catch(() => false);
     svc.obj = bus.exportObject(HostState.path, [
@@ -48,13 +50,18 @@ export class HostStateService {
     ]);
     await bus.requestName(HostState.service);
     // The host can change on its own (crash, a reboot from its side): follow it.
-    svc.timer = setInterval(() => void svc.refresh(), opts.pollMs ?? 1000);
-    svc.timer.unref();
+    const clock = opts.clock ?? systemClock;
+    const poll = () => {
+      if (svc.closed) return;
+      svc.timer = clock.after(opts.pollMs ?? 1000, () => void svc.refresh().finally(poll));
+    };
+    poll();
     return svc;
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.closed = true;
+    this.timer?.cancel();
   }
 
   private request(transition: string): string {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BusConnection } from "../../src/dbus/bus-connection.js";
+import { BusConnection } from "../../src/dbus/bus-connection.js";
+import { ManualClock } from "../../src/os/clock.js";
 import { DbusError, Errors, invalidEnumString } from "../../src/dbus/exported-object.js";
 import type { PrivateBus } from "../../src/os/dbus-daemon-process.js";
 import { busctl, connect, dbusSend, eventually, privateBus } from "../support/dbus.js";
@@ -33,6 +34,24 @@ describe("BusConnection (the dbus-next adapter) on a real dbus-daemon", () => {
     expect((err as DbusError).errorName).toBe(Errors.timeout);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it("times its call bounds on the clock it is given", async () => {
+    const mute = await conn();
+    await mute.requestName("org.example.MuteToo");
+    mute.exportObject("/mute", [{ name: "org.example.Mute", methods: { Hang: { in: "", out: "", handler: () => new Promise<unknown[]>(() => {}) } } }]);
+    const clock = new ManualClock();
+    const client = await BusConnection.connect({ address: bus.address, clock });
+    open.push(client);
+    let outcome: unknown = "pending";
+    void client.call("org.example.MuteToo", "/mute", "org.example.Mute", "Hang", { timeoutMs: 300 }).catch((e: unknown) => (outcome = e));
+    await new Promise((r) => setTimeout(r, 200));
+    clock.advance(299);
+    await new Promise((r) => setImmediate(r));
+    expect(outcome).toBe("pending");
+    clock.advance(1);
+    await new Promise((r) => setImmediate(r));
+    expect((outcome as DbusError).errorName).toBe(Errors.timeout);
   });
 
   it("hears signals from a restarted peer and refuses them from its old self", async () => {
