@@ -53,6 +53,7 @@ export async function startDaemon(s: DaemonSettings, log: Logger): Promise<Runni
     requester: { responseTimeoutMs: s.responseTimeoutMs, retries: s.retries },
     bridge: { hostEid: s.hostEid, ...s.bridge },
     log,
+    initialRoot: root.currentPem,
     // One root write at a time, so the newest push is the one left in place.
     onRoot: (data) => {
       rootWrite = rootWrite.then(() => root.write(data)).catch((e: unknown) => log.error({ err: (e as Error).message }, "root push refused"));

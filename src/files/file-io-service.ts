@@ -45,6 +45,8 @@ export interface FileIoPolicy {
   singleton?: readonly number[];
   /** Decides whether an announced upload may open (e.g. only for a handle we asked about). */
   acceptUpload?: (type: number, handle: number, length: number, metadata: Metadata | null) => boolean;
+  /** Checks a completed upload before it is accepted: a completion code refuses the final write, null accepts. */
+  verifyUpload?: (type: number, handle: number, data: Uint8Array) => Promise<number | null>;
   maxFileBytes?: number;
 }
 
@@ -155,7 +157,7 @@ export class FileIoService extends EventEmitter<FileIoEvents> {
     return ok({});
   }
 
-  private write(type: number, handle: number, offset: number, data: Uint8Array) {
+  private async write(type: number, handle: number, offset: number, data: Uint8Array) {
     if (!this.policy.writable.includes(type)) return this.refuse(CompletionCode.InvalidFileType);
     const h = this.handleOf(type, handle);
     if (data.length === 0) {
@@ -174,6 +176,8 @@ export class FileIoService extends EventEmitter<FileIoEvents> {
     if (r === "out-of-range") return this.refuse(CompletionCode.DataOutOfRange);
     this.stats.writes++;
     if (r) {
+      const refusal = (await this.policy.verifyUpload?.(type, handle, r)) ?? null;
+      if (refusal !== null) return this.refuse(refusal);
       this.rememberCompleted(type, handle, r);
       this.emit("uploaded", type, handle, r);
     }
