@@ -6,26 +6,18 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BAD_CERTS, BAD_ROOTS } from "../../host-sim/hostile.js";
 import { EntryState } from "../../src/dbus/names.js";
-import type { LocalStack } from "../../src/stack/local-stack.js";
 import { createRootCa, generateKeyPair } from "../../src/x509/index.js";
 import { CaClient } from "../support/ca-client.js";
 import { eventually } from "../support/dbus.js";
 import { opensslCsr, opensslVerify, publicKeyOf, scratchDir } from "../support/openssl.js";
-import { hostBridgeProperty, readRoot, signCsr, startStack, waitForRoot, waitForStatus } from "../support/stack.js";
+import { hostBridgeProperty, readRoot, signCsr, startStack, waitForRoot, stackPerTest, waitForStatus } from "../support/stack.js";
 
-let stack: LocalStack | null = null;
-let client: CaClient | null = null;
-afterEach(async () => {
-  client?.close();
-  await stack?.stop();
-  stack = null;
-  client = null;
-});
+const held = stackPerTest();
 
-const counter = async (name: string) => Number(await hostBridgeProperty(stack!, name));
+const counter = async (name: string) => Number(await hostBridgeProperty(held.stack!, name));
 
 describe("a hostile host pushing bad roots", () => {
   for (const kind of BAD_ROOTS) {
@@ -33,7 +25,7 @@ describe("a hostile host pushing bad roots", () => {
       const stateDir = mkdtempSync(join(tmpdir(), "hb-stack-"));
       const good = await createRootCa({ keys: await generateKeyPair("p256"), subject: "CN=the root in place", validityDays: 30 });
       writeFileSync(join(stateDir, "RootCert"), good);
-      stack = await startStack({ stateDir, hostSimArgs: ["--faults", `bad-root=${kind}`] });
+      const stack = (held.stack = await startStack({ stateDir, hostSimArgs: ["--faults", `bad-root=${kind}`] }));
       // host-sim pushes again a second after each refusal.
       await eventually(async () => ((await counter("RootsRefused")) >= 2 ? true : undefined), 20_000, "two refused roots");
       const host = await stack.hostControl({ status: true });
@@ -48,9 +40,9 @@ describe("a hostile host pushing bad roots", () => {
 describe("a hostile host pushing bad certificates", () => {
   for (const kind of BAD_CERTS) {
     it(`${kind}: answered with an error, the entry stays Pending and ends with its own certificate`, async () => {
-      stack = await startStack({ hostSimArgs: ["--faults", `bad-cert=${kind},bad-times=1`] });
+      const stack = (held.stack = await startStack({ hostSimArgs: ["--faults", `bad-cert=${kind},bad-times=1`] }));
       const root = await waitForRoot(stack);
-      client = await CaClient.connect(stack.bus.address);
+      const client = (held.client = await CaClient.connect(stack.bus.address));
       const dir = scratchDir();
       const { csrPem } = opensslCsr(dir, `hmc-${kind}`, "ec");
       const path = await signCsr(stack, csrPem);
