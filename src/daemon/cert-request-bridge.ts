@@ -58,6 +58,8 @@ interface Tracked {
   csrDigest: string;
   /** The upload verifyCertificate accepted for this entry (the only one that may be delivered). */
   verified: Uint8Array | null;
+  /** A certificate was refused and the retry timer runs: the host is still finishing its failed push. */
+  refusedRetry: boolean;
   backoffMs: number;
   timer: Timer | null;
   announcing: boolean;
@@ -139,7 +141,7 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
     }
     // pldmd sends the CSR with one newline appended, and counts it.
     this.files.offer(IbmFileType.CertSigningRequest, entry.id, new TextEncoder().encode(`${entry.csr}\n`));
-    this.tracked.set(entry.id, { entry, csrDigest, verified: null, backoffMs: this.settings.initialBackoffMs, timer: null, announcing: false, awaitingCert: false, settled: false });
+    this.tracked.set(entry.id, { entry, csrDigest, verified: null, refusedRetry: false, backoffMs: this.settings.initialBackoffMs, timer: null, announcing: false, awaitingCert: false, settled: false });
     this.log.info({ id: entry.id, path: entry.path }, "CSR entry taken up");
     if (this.hostState === "down") this.ensureProbe();
     else void this.announce(entry.id);
@@ -165,7 +167,9 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
   hostUp(rebooted = true): void {
     this.setHost("up");
     for (const [id, t] of this.tracked) {
-      if (t.settled || t.announcing || (!rebooted && t.awaitingCert && t.timer)) continue;
+      // An entry whose certificate was just refused keeps its retry: an announcement now would
+      // reach the host before it has taken in the refusal, and be ignored as already in hand.
+      if (t.settled || t.announcing || (t.refusedRetry && t.timer) || (!rebooted && t.awaitingCert && t.timer)) continue;
       t.timer?.cancel();
       t.timer = null;
       t.backoffMs = this.settings.initialBackoffMs;
@@ -228,6 +232,7 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
     t.timer?.cancel();
     t.timer = this.clock.after(ms, () => {
       t.timer = null;
+      t.refusedRetry = false;
       if (this.hostState === "down") this.ensureProbe();
       else void this.announce(t.entry.id);
     });
@@ -278,6 +283,7 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
     this.log.warn({ id: handle, path: t.entry.path, reason, why: message, fingerprint, bytes: data.length, retryMs: t.backoffMs }, "refused a certificate from the host; the entry stays Pending");
     t.awaitingCert = false;
     if (!t.announcing && !this.closed) {
+      t.refusedRetry = true;
       this.schedule(t, t.backoffMs);
       t.backoffMs = Math.min(this.settings.maxBackoffMs, t.backoffMs * 2);
     }

@@ -14,6 +14,7 @@ import { createMemoryLinkPair } from "../../src/link/memory-link.js";
 import { MctpEndpoint } from "../../src/mctp/mctp-endpoint.js";
 import { PldmTerminus } from "../../src/pldm/pldm-terminus.js";
 import { bmcSide, type BmcSide } from "../support/bmc-side.js";
+import { eventually } from "../support/dbus.js";
 import { makeCsr } from "../support/sim-pair.js";
 
 let boot: VmiBoot;
@@ -29,12 +30,16 @@ afterEach(async () => {
 });
 
 /** The BMC side on one end; on the other a bare host terminus that accepts every announcement. */
-function wire(): { bmc: BmcSide; push: (type: number, handle: number, text: string) => Promise<number> } {
+function wire(initialBackoffMs = 50): { bmc: BmcSide; push: (type: number, handle: number, text: string) => Promise<number>; announced: number[] } {
   const [a, b] = createMemoryLinkPair(["bmc", "host"]);
-  const bmc = bmcSide(a, { bridge: { initialBackoffMs: 50, certWaitMs: 60_000 } });
+  const bmc = bmcSide(a, { bridge: { initialBackoffMs, certWaitMs: 60_000 } });
   const endpoint = new MctpEndpoint({ link: b, localEid: 9 });
   const host = new PldmTerminus({ endpoint, tid: 9 });
-  host.responder.on(NewFileAvailable, () => ({ completionCode: CompletionCode.Success, fields: {} }));
+  const announced: number[] = [];
+  host.responder.on(NewFileAvailable, ({ fileHandle }) => {
+    announced.push(fileHandle);
+    return { completionCode: CompletionCode.Success, fields: {} };
+  });
   closeAll = async () => {
     bmc.close();
     host.close();
@@ -50,7 +55,7 @@ function wire(): { bmc: BmcSide; push: (type: number, handle: number, text: stri
       throw e;
     }
   };
-  return { bmc, push };
+  return { bmc, push, announced };
 }
 
 describe("uploads are verified before they are accepted", () => {
@@ -76,6 +81,23 @@ describe("uploads are verified before they are accepted", () => {
     expect(bmc.outcomes.size).toBe(0);
     expect(await push(IbmFileType.SignedCert, 1, good)).toBe(CompletionCode.Success);
     expect(await outcome).toEqual({ status: "Complete", cert: good });
+  });
+
+  it("a certificate before any root is refused; the root that follows does not cut the retry short", async () => {
+    const { bmc, push, announced } = wire(3000);
+    const csr = await makeCsr("hmc-A");
+    const outcome = bmc.sign(1, csr);
+    await eventually(() => (announced.length === 1 ? true : undefined), 5000, "the first announcement");
+    const cert = await ca.sign(csr);
+    expect(await push(IbmFileType.SignedCert, 1, cert)).toBe(CompletionCode.Error);
+    // A root push makes the BMC announce waiting entries at once, but the host is still
+    // finishing the refused push and would ignore it (host-sim does): the retry waits.
+    expect(await push(IbmFileType.RootCert, 0, boot.rootPem)).toBe(CompletionCode.Success);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(announced).toEqual([1]);
+    await eventually(() => (announced.length === 2 ? true : undefined), 10_000, "the retry");
+    expect(await push(IbmFileType.SignedCert, 1, cert)).toBe(CompletionCode.Success);
+    expect(await outcome).toEqual({ status: "Complete", cert });
   });
 
   it("refuses a certificate signed by the previous root once a new one is accepted", async () => {
