@@ -217,15 +217,23 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
       t.announcing = false;
     }
     if (!this.tracked.has(id) || t.settled || this.closed) return;
-    t.awaitingCert = ok;
-    if (ok) {
+    // A certificate refused while this announcement was on its way: retry soon, not after the certificate wait.
+    t.awaitingCert = ok && !t.refusedRetry;
+    if (t.refusedRetry) {
+      this.retrySoon(t);
+    } else if (ok) {
       t.backoffMs = this.settings.initialBackoffMs;
       this.schedule(t, this.settings.certWaitMs);
     } else {
       this.counters.announceFailures++;
-      this.schedule(t, t.backoffMs);
-      t.backoffMs = Math.min(this.settings.maxBackoffMs, t.backoffMs * 2);
+      this.retrySoon(t);
     }
+  }
+
+  /** Announces again after the backoff, which doubles each time up to maxBackoffMs. */
+  private retrySoon(t: Tracked): void {
+    this.schedule(t, t.backoffMs);
+    t.backoffMs = Math.min(this.settings.maxBackoffMs, t.backoffMs * 2);
   }
 
   private schedule(t: Tracked, ms: number): void {
@@ -282,11 +290,9 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
     const { reason, message, fingerprint } = verdict;
     this.log.warn({ id: handle, path: t.entry.path, reason, why: message, fingerprint, bytes: data.length, retryMs: t.backoffMs }, "refused a certificate from the host; the entry stays Pending");
     t.awaitingCert = false;
-    if (!t.announcing && !this.closed) {
-      t.refusedRetry = true;
-      this.schedule(t, t.backoffMs);
-      t.backoffMs = Math.min(this.settings.maxBackoffMs, t.backoffMs * 2);
-    }
+    t.refusedRetry = true;
+    // An announcement on its way schedules the retry when its answer comes.
+    if (!t.announcing && !this.closed) this.retrySoon(t);
     return CompletionCode.Error;
   }
 

@@ -30,15 +30,17 @@ afterEach(async () => {
 });
 
 /** The BMC side on one end; on the other a bare host terminus that accepts every announcement. */
-function wire(initialBackoffMs = 50): { bmc: BmcSide; push: (type: number, handle: number, text: string) => Promise<number>; announced: number[] } {
+/** `beforeAnswer` may hold the host's answer to the n-th announcement (counting from 1). */
+function wire(initialBackoffMs = 50, beforeAnswer: (n: number) => Promise<void> | void = () => undefined): { bmc: BmcSide; push: (type: number, handle: number, text: string) => Promise<number>; announced: number[] } {
   const [a, b] = createMemoryLinkPair(["bmc", "host"]);
   const bmc = bmcSide(a, { bridge: { initialBackoffMs, certWaitMs: 60_000 } });
   const endpoint = new MctpEndpoint({ link: b, localEid: 9 });
   const host = new PldmTerminus({ endpoint, tid: 9 });
   const announced: number[] = [];
-  host.responder.on(NewFileAvailable, ({ fileHandle }) => {
+  host.responder.on(NewFileAvailable, async ({ fileHandle }) => {
     announced.push(fileHandle);
-    return { completionCode: CompletionCode.Success, fields: {} };
+    await beforeAnswer(announced.length);
+    return { completionCode: CompletionCode.Success as typeof CompletionCode.Success, fields: {} };
   });
   closeAll = async () => {
     bmc.close();
@@ -98,6 +100,28 @@ describe("uploads are verified before they are accepted", () => {
     await eventually(() => (announced.length === 2 ? true : undefined), 10_000, "the retry");
     expect(await push(IbmFileType.SignedCert, 1, cert)).toBe(CompletionCode.Success);
     expect(await outcome).toEqual({ status: "Complete", cert });
+  });
+
+  it("a certificate refused while an announcement awaits its answer is retried after the backoff, not the certificate wait", async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let holding = false;
+    const { bmc, push, announced } = wire(200, (n) => {
+      if (n !== 2) return;
+      holding = true;
+      return held;
+    });
+    await push(IbmFileType.RootCert, 0, boot.rootPem);
+    const csr = await makeCsr("hmc-A");
+    void bmc.sign(1, csr);
+    const bad = await badCertificate("other-entry", boot, csr, "");
+    await eventually(() => (announced.length === 1 ? true : undefined), 5000, "the first announcement");
+    expect(await push(IbmFileType.SignedCert, 1, bad)).toBe(CompletionCode.Error);
+    await eventually(() => (holding ? true : undefined), 5000, "the retry, held by the host");
+    expect(await push(IbmFileType.SignedCert, 1, bad)).toBe(CompletionCode.Error);
+    release();
+    // The backoff is 400 ms by now; the certificate wait would be 60 s.
+    await eventually(() => (announced.length === 3 ? true : undefined), 5000, "a retry after the held answer");
   });
 
   it("refuses a certificate signed by the previous root once a new one is accepted", async () => {
