@@ -18,6 +18,7 @@ import { PldmTerminus } from "../src/pldm/pldm-terminus.js";
 import { seededRandom } from "../src/os/random.js";
 import { NO_FAULTS, type HostFaults } from "./faults.js";
 import type { HostMemory, TransferMode } from "./host-memory.js";
+import { HostileMaterial } from "./hostile.js";
 import { VmiCa, DEFAULT_VMI_CA_SETTINGS, type VmiBoot, type VmiCaSettings } from "./vmi-ca.js";
 
 /** How a bad CSR is refused; pldmd treats all three as BadCSR. */
@@ -75,6 +76,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
   readonly settings: HostSimSettings;
   readonly counters = { boots: 0, signed: 0, refused: 0, rootPushes: 0, failedTransfers: 0, notReadyAnswers: 0 };
   readonly ca: VmiCa;
+  private readonly hostile: HostileMaterial;
   private state: PowerState = "off";
   /**
    * Kept across boots: our reboot takes milliseconds, and a first request after it with
@@ -107,6 +109,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
     this.log = opts.log ?? silentLogger;
     this.random = seededRandom(this.settings.faults.seed);
     this.ca = new VmiCa(this.settings.ca);
+    this.hostile = new HostileMaterial(this.settings.faults);
     this.instanceIds = new InstanceIdPool(this.clock);
   }
 
@@ -200,10 +203,10 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
   }
 
   private async pushRoot(generation: number, boot: VmiBoot): Promise<void> {
-    const data = new TextEncoder().encode(boot.rootPem);
     while (generation === this.generation && this.terminus) {
       const dma = this.memory?.take(this.settings.transfer) ?? undefined;
       try {
+        const data = new TextEncoder().encode(await this.hostile.root(boot));
         await pushFile(this.terminus.requester, this.settings.bmcEid, IbmFileType.RootCert, 0, data, {
           chunkSize: this.settings.writeChunk || undefined,
           chunkRetries: this.settings.chunkRetries,
@@ -232,7 +235,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
       const csr = await pullFile(terminus.requester, bmcEid, IbmFileType.CertSigningRequest, handle, length, { chunkSize: readChunk, chunkRetries, dma });
       let certPem: string;
       try {
-        certPem = await this.ca.sign(new TextDecoder().decode(csr));
+        certPem = await this.hostile.certificate(await this.ca.sign(new TextDecoder().decode(csr)), new TextDecoder().decode(csr), this.ca.current!);
       } catch (e) {
         if (generation !== this.generation) return;
         await this.refuse(handle, (e as Error).message);

@@ -96,12 +96,14 @@ export function registerDaemon(program: Command): void {
     .description("serve xyz.openbmc_project.Certs.ca.authority.Manager (bmc-vmi-ca compatible) for tests and the local stack")
     .option("--bus <address>", 'D-Bus: "system", "session" or an address', "session")
     .option("--state-file <file>", "keep entries across restarts in this JSON file")
-    .action(async (f: { bus: string; stateFile?: string }) => {
+    .option("--settled-retention <ms>", "delete an entry this long after it settled (default 600000)", intOption(100, 2 ** 31 - 1))
+    .option("--pending-retention <ms>", "delete a Pending entry this long after it was made (default 3600000)", intOption(100, 2 ** 31 - 1))
+    .action(async (f: { bus: string; stateFile?: string; settledRetention?: number; pendingRetention?: number }) => {
       const log = createLogger("hostbridge-ca-manager");
       const bus = await BusConnection.connect({ address: f.bus, log });
-      const manager = await CaManagerService.start(bus, { statePath: f.stateFile, log });
+      const manager = await CaManagerService.start(bus, { statePath: f.stateFile, log, settledRetentionMs: f.settledRetention, pendingRetentionMs: f.pendingRetention });
       log.info({ bus: f.bus }, "CA manager running");
       const fatal = new Promise<string>((r) => bus.once("disconnected", r));
-      supervise(log, async () => (manager.flush(), bus.close()), fatal);
+      supervise(log, async () => (manager.close(), bus.close()), fatal);
     });
 }

@@ -49,7 +49,7 @@ export function registerHostSim(program: Command): void {
       new Option("--bad-csr <signal>", "how a bad CSR is refused").choices(["file-ack-metadata", "new-file-metadata", "empty-write"]).default("file-ack-metadata"),
     )
     .option("--with-metadata", "announce certificates with NewFileAvailableWithMetaData", false)
-    .option("--faults <list>", "e.g. corrupt=0.01,drop=0.01,delay=50,notready=0.1,sign-delay=200,seed=7")
+    .option("--faults <list>", "e.g. corrupt=0.01,drop=0.01,delay=50,notready=0.1,sign-delay=200,seed=7; a hostile host: bad-root=KIND, bad-cert=KIND, bad-times=N (host-sim/hostile.ts)")
     .option("--baud <bps>", "pace our sending to this line speed (10 bits a byte)", intOption(300, 100_000_000))
     .option("--host-off", "start powered off (silent)", false)
     .option("--vmi-tls-port <port>", "serve the VMI mutual-TLS endpoint on 127.0.0.1 (0 = any port)", portOption)

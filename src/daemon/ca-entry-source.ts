@@ -7,6 +7,7 @@
 import type { BusConnection } from "../dbus/bus-connection.js";
 import { CaEntryIface, CaManager, EntryState, entryIdOf } from "../dbus/names.js";
 import { silentLogger, type Logger } from "../log.js";
+import { isBoundToCsr } from "../x509/index.js";
 import type { CaEntry, CaEntrySink, CertRequestBridge } from "./cert-request-bridge.js";
 
 type Props = Record<string, Record<string, { value: unknown } | undefined> | undefined>;
@@ -44,6 +45,9 @@ export class CaEntrySource implements CaEntrySink {
   }
 
   async complete(entry: CaEntry, certPem: string): Promise<void> {
+    // The path must still hold this CSR: a manager that restarted may have given the id to another request.
+    const csr = await this.bus.getProperty(CaManager.service, entry.path, CaEntryIface.csr, "CSR", this.callTimeoutMs);
+    if (csr !== entry.csr) throw new Error(`${entry.path} now holds another CSR; the certificate is not written there`);
     await this.set(entry, "ClientCertificate", certPem);
     await this.set(entry, "Status", EntryState.Complete);
     this.log.info({ id: entry.id }, "entry Complete");
@@ -98,14 +102,25 @@ export class CaEntrySource implements CaEntrySink {
     if (status !== EntryState.Pending) return;
     const entry = { id, path, csr };
     const cert = entryProps.ClientCertificate?.value;
-    if (typeof cert === "string" && cert !== "") {
-      // A previous run wrote the certificate and stopped before Status: finish that write.
-      void this.set(entry, "Status", EntryState.Complete).then(
-        () => this.log.info({ id }, "finished a Complete left half-written"),
-        (e: unknown) => this.log.error({ id, err: (e as Error).message }, "could not finish a half-written entry"),
-      );
+    if (typeof cert === "string" && cert !== "") void this.finishHalfWritten(entry, cert, epoch);
+    else this.bridge.take(entry);
+  }
+
+  /**
+   * A previous run wrote the certificate and stopped before Status: finish that write, but
+   * only for a certificate of this CSR's key; anything else is signed again (and overwritten).
+   */
+  private async finishHalfWritten(entry: CaEntry, cert: string, epoch: number): Promise<void> {
+    if (!(await isBoundToCsr(cert, entry.csr))) {
+      this.log.warn({ id: entry.id }, "a Pending entry holds a certificate that is not for its CSR; signing it again");
+      if (epoch === this.epoch) this.bridge?.take(entry);
       return;
     }
-    this.bridge.take(entry);
+    try {
+      await this.set(entry, "Status", EntryState.Complete);
+      this.log.info({ id: entry.id }, "finished a Complete left half-written");
+    } catch (e) {
+      this.log.error({ id: entry.id, err: (e as Error).message }, "could not finish a half-written entry");
+    }
   }
 }

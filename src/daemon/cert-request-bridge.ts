@@ -4,8 +4,11 @@
  * entry id); when the host pushes a complete certificate for that handle, hand it to
  * the sink; when it refuses the CSR (any of the three BadCSR signals), say so. While
  * the host does not answer, the entry stays Pending and is announced again with
- * backoff, and at once when the host is seen coming up.
+ * backoff, and at once when the host is seen coming up. A certificate is handed on only
+ * after `verifyCertificate` bound it to the entry's CSR and the current root; an entry
+ * is known by its path and CSR digest, so a reused id never inherits an old exchange.
  */
+import { createHash } from "node:crypto";
 import { EventEmitter } from "eventemitter3";
 import { GetTID } from "../../pldm-codec/pldm/base.js";
 import { NewFileAvailable } from "../../pldm-codec/pldm/ibm-file-io.js";
@@ -14,6 +17,7 @@ import type { FileIoService, Metadata } from "../files/file-io-service.js";
 import { silentLogger, type Logger } from "../log.js";
 import type { Clock, Timer } from "../os/clock.js";
 import type { PldmRequester } from "../pldm/pldm-requester.js";
+import { verifyIssuedCertificate } from "../x509/index.js";
 
 export interface CaEntry {
   id: number;
@@ -50,6 +54,12 @@ export const DEFAULT_BRIDGE_SETTINGS: BridgeSettings = {
 
 interface Tracked {
   entry: CaEntry;
+  /** SHA-256 of the CSR: with the path, who this entry is. */
+  csrDigest: string;
+  /** The upload verifyCertificate accepted for this entry (the only one that may be delivered). */
+  verified: Uint8Array | null;
+  /** A certificate was refused and the retry timer runs: the host is still finishing its failed push. */
+  refusedRetry: boolean;
   backoffMs: number;
   timer: Timer | null;
   announcing: boolean;
@@ -65,7 +75,7 @@ export interface BridgeEvents {
 
 export class CertRequestBridge extends EventEmitter<BridgeEvents> {
   readonly settings: BridgeSettings;
-  readonly counters = { completed: 0, refused: 0, announces: 0, announceFailures: 0 };
+  readonly counters = { completed: 0, refused: 0, announces: 0, announceFailures: 0, certificatesRefused: 0, idsReused: 0 };
   private readonly tracked = new Map<number, Tracked>();
   private hostState: HostLinkState = "unknown";
   private lastSeenMs: number | null = null;
@@ -114,12 +124,24 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
     return !!t && !t.settled;
   }
 
-  /** Takes up an entry (idempotent: one already in flight is left alone). */
+  /**
+   * Takes up an entry (idempotent: the same entry already in flight is left alone). An id
+   * that comes back with another path or CSR is another request: whatever was in flight for
+   * the old one (offer, upload, timers) is cancelled first.
+   */
   take(entry: CaEntry): void {
-    if (this.closed || this.tracked.has(entry.id)) return;
+    if (this.closed) return;
+    const csrDigest = createHash("sha256").update(entry.csr).digest("hex");
+    const old = this.tracked.get(entry.id);
+    if (old && old.entry.path === entry.path && old.csrDigest === csrDigest) return;
+    if (old) {
+      this.counters.idsReused++;
+      this.log.warn({ id: entry.id, oldPath: old.entry.path, path: entry.path, oldCsr: old.csrDigest, csr: csrDigest }, "entry id reused by another request; cancelling the old exchange");
+      this.drop(entry.id);
+    }
     // pldmd sends the CSR with one newline appended, and counts it.
     this.files.offer(IbmFileType.CertSigningRequest, entry.id, new TextEncoder().encode(`${entry.csr}\n`));
-    this.tracked.set(entry.id, { entry, backoffMs: this.settings.initialBackoffMs, timer: null, announcing: false, awaitingCert: false, settled: false });
+    this.tracked.set(entry.id, { entry, csrDigest, verified: null, refusedRetry: false, backoffMs: this.settings.initialBackoffMs, timer: null, announcing: false, awaitingCert: false, settled: false });
     this.log.info({ id: entry.id, path: entry.path }, "CSR entry taken up");
     if (this.hostState === "down") this.ensureProbe();
     else void this.announce(entry.id);
@@ -145,7 +167,9 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
   hostUp(rebooted = true): void {
     this.setHost("up");
     for (const [id, t] of this.tracked) {
-      if (t.settled || t.announcing || (!rebooted && t.awaitingCert && t.timer)) continue;
+      // An entry whose certificate was just refused keeps its retry: an announcement now would
+      // reach the host before it has taken in the refusal, and be ignored as already in hand.
+      if (t.settled || t.announcing || (t.refusedRetry && t.timer) || (!rebooted && t.awaitingCert && t.timer)) continue;
       t.timer?.cancel();
       t.timer = null;
       t.backoffMs = this.settings.initialBackoffMs;
@@ -193,21 +217,30 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
       t.announcing = false;
     }
     if (!this.tracked.has(id) || t.settled || this.closed) return;
-    t.awaitingCert = ok;
-    if (ok) {
+    // A certificate refused while this announcement was on its way: retry soon, not after the certificate wait.
+    t.awaitingCert = ok && !t.refusedRetry;
+    if (t.refusedRetry) {
+      this.retrySoon(t);
+    } else if (ok) {
       t.backoffMs = this.settings.initialBackoffMs;
       this.schedule(t, this.settings.certWaitMs);
     } else {
       this.counters.announceFailures++;
-      this.schedule(t, t.backoffMs);
-      t.backoffMs = Math.min(this.settings.maxBackoffMs, t.backoffMs * 2);
+      this.retrySoon(t);
     }
+  }
+
+  /** Announces again after the backoff, which doubles each time up to maxBackoffMs. */
+  private retrySoon(t: Tracked): void {
+    this.schedule(t, t.backoffMs);
+    t.backoffMs = Math.min(this.settings.maxBackoffMs, t.backoffMs * 2);
   }
 
   private schedule(t: Tracked, ms: number): void {
     t.timer?.cancel();
     t.timer = this.clock.after(ms, () => {
       t.timer = null;
+      t.refusedRetry = false;
       if (this.hostState === "down") this.ensureProbe();
       else void this.announce(t.entry.id);
     });
@@ -237,10 +270,40 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
     }
   }
 
+  /**
+   * Checks a complete certificate upload before it is accepted (FileIoPolicy.verifyUpload):
+   * null accepts it for this entry; a refusal is logged with the fingerprint, counted, answers
+   * the host's last write with ERROR (0x01, as pldmd answers a write its handler fails), and
+   * the entry stays Pending and is announced again with backoff.
+   */
+  async verifyCertificate(handle: number, data: Uint8Array, rootPem: string | null): Promise<number | null> {
+    const t = this.tracked.get(handle);
+    if (!t || t.settled) return CompletionCode.InvalidFileHandle;
+    const verdict = await verifyIssuedCertificate(new TextDecoder().decode(data), t.entry.csr, rootPem);
+    // The entry may have gone or been replaced while the signature was checked.
+    if (this.tracked.get(handle) !== t || t.settled) return CompletionCode.InvalidFileHandle;
+    if (verdict.ok) {
+      t.verified = data;
+      return null;
+    }
+    this.counters.certificatesRefused++;
+    const { reason, message, fingerprint } = verdict;
+    this.log.warn({ id: handle, path: t.entry.path, reason, why: message, fingerprint, bytes: data.length, retryMs: t.backoffMs }, "refused a certificate from the host; the entry stays Pending");
+    t.awaitingCert = false;
+    t.refusedRetry = true;
+    // An announcement on its way schedules the retry when its answer comes.
+    if (!t.announcing && !this.closed) this.retrySoon(t);
+    return CompletionCode.Error;
+  }
+
   private async onCertificate(handle: number, data: Uint8Array): Promise<void> {
     if (data.length === 0) return this.settleBad(handle, "host wrote an empty certificate");
     const t = this.tracked.get(handle);
     if (!t || t.settled) return;
+    if (t.verified !== data) {
+      this.log.error({ id: handle }, "a certificate upload arrived that was not verified for this entry; ignored");
+      return;
+    }
     t.settled = true;
     t.timer?.cancel();
     await this.deliver(t, new TextDecoder().decode(data));

@@ -55,6 +55,7 @@ export async function startDaemon(s: DaemonSettings, log: Logger): Promise<Runni
     bridge: { hostEid: s.hostEid, ...s.bridge },
     log,
     dma: s.dmaRegion ? new EmulatedDmaEngine(s.dmaRegion) : null,
+    initialRoot: root.currentPem,
     // One root write at a time, so the newest push is the one left in place.
     onRoot: (data) => {
       rootWrite = rootWrite.then(() => root.write(data)).catch((e: unknown) => log.error({ err: (e as Error).message }, "root push refused"));

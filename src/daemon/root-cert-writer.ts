@@ -1,13 +1,13 @@
 /**
  * Keeps the root certificate file fresh without ever exposing a partial one: the new
  * file is written aside, synced, and renamed over the old (rename is atomic on one
- * file system), so a reader sees the old root or the new, never a truncated file.
+ * file system), so a reader sees the old root or the new, never a truncated file. Only a
+ * root that passes `validateRoot` is written; anything else leaves the old file as it was.
  */
-import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { silentLogger, type Logger } from "../log.js";
-import { fingerprintSha256 } from "../x509/index.js";
+import { fingerprintSha256, validateRoot } from "../x509/index.js";
 
 export interface RootChange {
   fingerprint: string;
@@ -23,6 +23,7 @@ export class RootCertWriter {
   private seq = 0;
   private readonly changes: RootChange[] = [];
   private last: string | null = null;
+  private lastPem: string | null = null;
 
   constructor(
     readonly path: string,
@@ -36,6 +37,11 @@ export class RootCertWriter {
 
   get currentFingerprint(): string | null {
     return this.changes.at(-1)?.fingerprint ?? null;
+  }
+
+  /** The root in place (as loaded or last written), or null. */
+  get currentPem(): string | null {
+    return this.lastPem;
   }
 
   /**
@@ -54,22 +60,21 @@ export class RootCertWriter {
     try {
       const pem = await fs.readFile(this.path, "utf8");
       this.last = await fingerprintSha256(pem);
+      this.lastPem = pem;
       this.changes.push({ fingerprint: this.last, at: (await fs.stat(this.path)).mtime.toISOString(), bytes: pem.length });
     } catch {
       /* no root yet */
     }
   }
 
-  /** Replaces the root file atomically. Refuses data that is not a PEM certificate (the old file stays). */
+  /** Replaces the root file atomically. Refuses anything but a valid CA root (the old file stays). */
   async write(data: Uint8Array): Promise<RootChange & { changed: boolean }> {
     const text = new TextDecoder().decode(data);
-    let fingerprint: string;
-    try {
-      fingerprint = await fingerprintSha256(text);
-    } catch (e) {
-      const digest = createHash("sha256").update(data).digest("hex");
-      throw new RootCertError(`refusing root push (${data.length} bytes, sha256 ${digest}): not a PEM certificate: ${(e as Error).message}`);
+    const verdict = await validateRoot(text);
+    if (!verdict.ok) {
+      throw new RootCertError(`refusing root push (${data.length} bytes, fingerprint ${verdict.fingerprint}): ${verdict.reason}: ${verdict.message}`);
     }
+    const { fingerprint } = verdict;
     const at = new Date().toISOString();
     if (fingerprint === this.last) {
       this.log.info({ fingerprint }, "root certificate unchanged");
@@ -95,6 +100,7 @@ export class RootCertWriter {
     await syncDir(dir);
     const change = { fingerprint, at, bytes: data.length };
     this.last = fingerprint;
+    this.lastPem = text;
     this.changes.push(change);
     if (this.changes.length > 100) this.changes.shift();
     if (this.historyPath) await fs.appendFile(this.historyPath, `${JSON.stringify(change)}\n`);

@@ -10,7 +10,7 @@ import type { CaEntrySource } from "./ca-entry-source.js";
 import type { BmcStack } from "./bmc-stack.js";
 import type { RootCertWriter } from "./root-cert-writer.js";
 
-const COUNTERS = ["Completed", "Refused", "Pending", "Announces", "BadFrames", "Retries", "Timeouts", "SpoofedSignals", "RxBytes", "TxBytes"] as const;
+const COUNTERS = ["Completed", "Refused", "Pending", "Announces", "BadFrames", "Retries", "Timeouts", "SpoofedSignals", "RxBytes", "TxBytes", "CertificatesRefused", "RootsRefused", "IdsReused"] as const;
 
 export class StatusPublisher {
   private readonly obj: ExportedObject;
@@ -65,6 +65,9 @@ export class StatusPublisher {
       SpoofedSignals: this.entries.counters.spoofed,
       RxBytes: link.rxBytes,
       TxBytes: link.txBytes,
+      CertificatesRefused: bridge.counters.certificatesRefused,
+      RootsRefused: this.stack.rootCounters.refused,
+      IdsReused: bridge.counters.idsReused,
     };
   }
 

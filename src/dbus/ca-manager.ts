@@ -3,43 +3,67 @@
  * /xyz/openbmc_project/certs/ca and announces it with InterfacesAdded; the PLDM side
  * writes ClientCertificate and Status back; clients delete entries when done. On a real
  * BMC the real one runs; this one serves tests and the local stack. With a state file its
- * entries survive a restart (the real one keeps them in memory only).
+ * entries survive a restart (the real one keeps them in memory only) and ids never go
+ * backwards. Entries nobody collects are deleted after a bound (a client that died).
  */
-import { promises as fs, renameSync, writeFileSync } from "node:fs";
 import { silentLogger, type Logger } from "../log.js";
 import type { BusConnection } from "./bus-connection.js";
+import { CaStateFile, type StoredEntry } from "./ca-state-file.js";
 import { DbusError, Errors, invalidEnumString, type ExportedObject } from "./exported-object.js";
-import { CaEntryIface, CaManager, EntryState, entryPath, type EntryStateValue } from "./names.js";
-
-interface StoredEntry {
-  id: number;
-  csr: string;
-  clientCertificate: string;
-  status: EntryStateValue;
-}
+import { CaEntryIface, CaManager, CaManagerState, EntryState, entryPath, type EntryStateValue } from "./names.js";
 
 const STATES = new Set<string>(Object.values(EntryState));
 
+export interface CaManagerOptions {
+  statePath?: string;
+  log?: Logger;
+  /** An entry no longer Pending is deleted this long after it settled (its client collected it or died). */
+  settledRetentionMs?: number;
+  /** A Pending entry is deleted this long after it was made, settled or not. */
+  pendingRetentionMs?: number;
+}
+
+export const DEFAULT_RETENTION = { settledRetentionMs: 10 * 60_000, pendingRetentionMs: 60 * 60_000 } as const;
+
+interface Live {
+  obj: ExportedObject;
+  createdAt: number;
+  settledAt: number | null;
+  expiry: NodeJS.Timeout | null;
+}
+
 export class CaManagerService {
   private nextId = 1;
-  private readonly entries = new Map<number, ExportedObject>();
+  private readonly entries = new Map<number, Live>();
   private saveTimer: NodeJS.Timeout | null = null;
+  private readonly state: CaStateFile | null;
+  private readonly retention: { settledRetentionMs: number; pendingRetentionMs: number };
+  private managerObj: ExportedObject | null = null;
+  readonly counters = { expired: 0 };
 
   private constructor(
     private readonly bus: BusConnection,
-    private readonly statePath: string | null,
+    opts: CaManagerOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.state = opts.statePath ? new CaStateFile(opts.statePath) : null;
+    this.retention = {
+      settledRetentionMs: opts.settledRetentionMs ?? DEFAULT_RETENTION.settledRetentionMs,
+      pendingRetentionMs: opts.pendingRetentionMs ?? DEFAULT_RETENTION.pendingRetentionMs,
+    };
+  }
 
   /** Exports the manager, restores saved entries, then takes the well-known name. */
-  static async start(bus: BusConnection, opts: { statePath?: string; log?: Logger } = {}): Promise<CaManagerService> {
-    const svc = new CaManagerService(bus, opts.statePath ?? null, opts.log ?? silentLogger);
+  static async start(bus: BusConnection, opts: CaManagerOptions = {}): Promise<CaManagerService> {
+    const svc = new CaManagerService(bus, opts, opts.log ?? silentLogger);
     bus.addObjectManager(CaManager.path);
-    bus.exportObject(CaManager.path, [
+    svc.managerObj = bus.exportObject(CaManager.path, [
       { name: CaManager.authority, methods: { SignCSR: { in: "s", out: "o", argNames: ["CSR", "path"], handler: ([csr]) => [svc.signCsr(String(csr))] } } },
       { name: CaManager.deleteAll, methods: { DeleteAll: { in: "", out: "", handler: () => (svc.deleteAll(), []) } } },
+      // Not bmc-vmi-ca's: what went wrong with the state file at start, "" when nothing did.
+      { name: CaManagerState.iface, properties: { StateProblem: { type: "s", value: "", access: "read" } } },
     ]);
-    await svc.restore();
+    svc.restore();
     await bus.requestName(CaManager.service);
     return svc;
   }
@@ -53,13 +77,23 @@ export class CaManagerService {
     if (bytes === 0) throw new DbusError(Errors.invalidArgument, "the CSR is empty");
     if (bytes > CaManager.maxCsrBytes) throw new DbusError(Errors.invalidArgument, `the CSR is ${bytes} bytes; at most ${CaManager.maxCsrBytes} are accepted`);
     const id = this.nextId++;
-    this.addEntry({ id, csr, clientCertificate: "", status: EntryState.Pending });
+    this.addEntry({ id, csr, clientCertificate: "", status: EntryState.Pending, createdAt: Date.now(), settledAt: null });
+    // The entry (and the id it used) is on disk before the client hears of it.
+    if (!this.save(true)) {
+      this.deleteEntry(id);
+      throw new DbusError(Errors.internalFailure, "the CA state could not be saved; no entry was made");
+    }
     this.log.info({ id, bytes }, "CSR entry created");
     return entryPath(id);
   }
 
   deleteAll(): void {
     for (const id of [...this.entries.keys()]) this.deleteEntry(id);
+  }
+
+  close(): void {
+    for (const live of this.entries.values()) if (live.expiry) clearTimeout(live.expiry);
+    this.flush();
   }
 
   private addEntry(e: StoredEntry): void {
@@ -82,51 +116,72 @@ export class CaManagerService {
       },
       { name: CaEntryIface.delete, methods: { Delete: { in: "", out: "", handler: () => (this.deleteEntry(e.id), []) } } },
     ]);
+    const live: Live = { obj, createdAt: e.createdAt, settledAt: e.settledAt, expiry: null };
     const save = obj.onPropertiesChanged;
     obj.onPropertiesChanged = (iface, changed) => {
       save?.(iface, changed);
+      if (live.settledAt === null && "Status" in changed && changed.Status !== EntryState.Pending) {
+        live.settledAt = Date.now();
+        this.scheduleExpiry(e.id, live);
+      }
       this.save();
     };
-    this.entries.set(e.id, obj);
-    this.save(true);
+    this.entries.set(e.id, live);
+    this.scheduleExpiry(e.id, live);
+  }
+
+  /** Deletes the entry when its bound is up: settled ones after settledRetentionMs, others after pendingRetentionMs. */
+  private scheduleExpiry(id: number, live: Live): void {
+    if (live.expiry) clearTimeout(live.expiry);
+    const due = live.settledAt !== null ? live.settledAt + this.retention.settledRetentionMs : live.createdAt + this.retention.pendingRetentionMs;
+    live.expiry = setTimeout(() => {
+      this.counters.expired++;
+      this.log.warn({ id, settled: live.settledAt !== null }, "deleting an entry nobody collected");
+      this.deleteEntry(id);
+    }, Math.max(0, due - Date.now()));
+    live.expiry.unref();
   }
 
   private deleteEntry(id: number): void {
-    if (!this.entries.delete(id)) return;
+    const live = this.entries.get(id);
+    if (!live) return;
+    if (live.expiry) clearTimeout(live.expiry);
+    this.entries.delete(id);
     this.bus.unexportObject(entryPath(id));
     this.log.info({ id }, "CSR entry deleted");
     this.save();
   }
 
-  private snapshot(): { nextId: number; entries: StoredEntry[] } {
-    const entries = [...this.entries].map(([id, obj]) => ({
+  private snapshot(): StoredEntry[] {
+    return [...this.entries].map(([id, { obj, createdAt, settledAt }]) => ({
       id,
       csr: String(obj.get(CaEntryIface.csr, "CSR")),
       clientCertificate: String(obj.get(CaEntryIface.entry, "ClientCertificate")),
       status: obj.get(CaEntryIface.entry, "Status") as EntryStateValue,
+      createdAt,
+      settledAt,
     }));
-    return { nextId: this.nextId, entries };
   }
 
   /**
-   * Writes the state file aside and renames it in. A new entry is saved before SignCSR
-   * answers, so an entry a client was told about survives a crash right after; other
-   * changes are gathered for a moment (they would be redone anyway after a crash).
+   * Saves durably (ca-state-file.ts). A new entry is saved before SignCSR answers, so an
+   * entry a client was told about survives a crash right after; other changes are gathered
+   * for a moment (they would be redone anyway after a crash). False when the write failed.
    */
-  private save(now = false): void {
-    if (!this.statePath) return;
+  private save(now = false): boolean {
+    if (!this.state) return true;
     if (!now) {
       this.saveTimer ??= setTimeout(() => this.save(true), 100);
-      return;
+      return true;
     }
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = null;
-    const path = this.statePath;
     try {
-      writeFileSync(`${path}.tmp`, JSON.stringify(this.snapshot()));
-      renameSync(`${path}.tmp`, path);
+      this.state.save(this.snapshot(), this.nextId);
+      return true;
     } catch (e) {
-      this.log.error({ err: (e as Error).message, path }, "could not save CA entries");
+      this.log.error({ err: (e as Error).message, path: this.state.path }, "could not save CA entries");
+      return false;
     }
   }
 
@@ -135,21 +190,17 @@ export class CaManagerService {
     if (this.saveTimer) this.save(true);
   }
 
-  private async restore(): Promise<void> {
-    if (!this.statePath) return;
-    let text: string;
-    try {
-      text = await fs.readFile(this.statePath, "utf8");
-    } catch {
-      return;
+  private restore(): void {
+    if (!this.state) return;
+    const loaded = this.state.load();
+    this.nextId = loaded.nextId;
+    if (loaded.problem) {
+      this.log.error({ path: this.state.path, problem: loaded.problem }, "CA state file unreadable; kept aside");
+      this.managerObj?.set(CaManagerState.iface, "StateProblem", loaded.problem);
     }
-    try {
-      const state = JSON.parse(text) as { nextId: number; entries: StoredEntry[] };
-      for (const e of state.entries) this.addEntry(e);
-      this.nextId = Math.max(state.nextId, ...state.entries.map((e) => e.id + 1), 1);
-      this.log.info({ entries: state.entries.length }, "CA entries restored");
-    } catch (e) {
-      this.log.error({ err: (e as Error).message, path: this.statePath }, "ignoring an unreadable CA state file");
-    }
+    for (const e of loaded.entries) this.addEntry(e);
+    // Ids taken from beyond a damaged file are on disk before any is handed out.
+    this.save(true);
+    this.log.info({ entries: loaded.entries.length, nextId: this.nextId }, "CA entries restored");
   }
 }

@@ -9,6 +9,11 @@ export const CaManager = {
   maxCsrBytes: 4096,
 } as const;
 
+/** Our CA manager's own interface on CaManager.path (not bmc-vmi-ca's): state-file trouble. */
+export const CaManagerState = {
+  iface: "xyz.openbmc_project.PLDM.HostBridge.CaManagerState",
+} as const;
+
 export const CaEntryIface = {
   csr: "xyz.openbmc_project.PLDM.Provider.Certs.Authority.CSR",
   entry: "xyz.openbmc_project.Certs.Entry",

@@ -60,7 +60,7 @@ export function registerDmaTransfers(responder: PldmResponder, files: FileIoServ
     } catch (e) {
       return refuse(CompletionCode.Error, (e as Error).message, q);
     }
-    const w = files.write(q.fileType, q.fileHandle, q.offset, data);
+    const w = await files.write(q.fileType, q.fileHandle, q.offset, data);
     if ("fields" in w) {
       stats.fromHost++;
       stats.bytes += data.length;

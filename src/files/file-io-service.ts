@@ -58,6 +58,8 @@ export interface FileIoPolicy {
    * ERROR with nothing opened (`announced` still fires so the owner can act on it).
    */
   verdictInMetadata?: readonly number[];
+  /** Checks a completed upload before it is accepted: a completion code refuses the final write, null accepts. */
+  verifyUpload?: (type: number, handle: number, data: Uint8Array) => Promise<number | null>;
   maxFileBytes?: number;
 }
 
@@ -198,7 +200,7 @@ export class FileIoService extends EventEmitter<FileIoEvents> {
   }
 
   /** One chunk of an announced upload, in band or by DMA. */
-  write(type: number, handle: number, offset: number, data: Uint8Array): HandlerResult<{ length: number }> {
+  async write(type: number, handle: number, offset: number, data: Uint8Array): Promise<HandlerResult<{ length: number }>> {
     if (!this.knows(type)) return this.refuse(CompletionCode.InvalidFileType);
     // pldmd finds no open file for a type it never opens (the CSR): ERROR.
     if (!this.policy.writable.includes(type)) return this.refuse(CompletionCode.Error);
@@ -219,6 +221,8 @@ export class FileIoService extends EventEmitter<FileIoEvents> {
     if (r === "out-of-range") return this.refuse(CompletionCode.DataOutOfRange);
     this.stats.writes++;
     if (r) {
+      const refusal = (await this.policy.verifyUpload?.(type, handle, r)) ?? null;
+      if (refusal !== null) return this.refuse(refusal);
       this.rememberCompleted(type, handle, r);
       this.emit("uploaded", type, handle, r);
     }

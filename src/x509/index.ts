@@ -29,3 +29,4 @@ export {
   type CsrDescription,
 } from "./inspect.js";
 export { verifyChain, type ChainFailure, type ChainVerdict } from "./verify.js";
+export { isBoundToCsr, validateRoot, verifyIssuedCertificate, type IssuedFailure, type RootFailure, type Verdict } from "./trust.js";

@@ -1,10 +1,11 @@
 /** The shipped systemd unit and D-Bus policy: parsed by the real tools, and the policy does what it says. */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BusConnection } from "../../src/dbus/bus-connection.js";
 import { scratchDir } from "../support/openssl.js";
+import { startSystemBus } from "../support/system-bus.js";
 
 const repo = resolve(import.meta.dirname, "..", "..");
 const policy = join(repo, "contrib", "dbus", "xyz.openbmc_project.PLDM.HostBridge.conf");
@@ -13,26 +14,9 @@ const hasSystemdAnalyze = spawnSync("systemd-analyze", ["--version"]).status ===
 
 describe("contrib files", () => {
   it("the D-Bus policy loads into a system-style dbus-daemon and lets root own our name, and only ours", async () => {
-    const dir = scratchDir();
-    const sock = join(dir, "bus.sock");
-    // A system bus's shape: nobody owns anything unless a policy file allows it.
-    writeFileSync(
-      join(dir, "bus.conf"),
-      `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>system</type><listen>unix:path=${sock}</listen><auth>EXTERNAL</auth>
-<policy context="default"><allow user="*"/><deny own="*"/><deny send_type="method_call"/><allow send_destination="org.freedesktop.DBus"/>
-<allow send_type="signal"/><allow send_requested_reply="true" send_type="method_return"/><allow send_requested_reply="true" send_type="error"/>
-<allow receive_type="method_call"/><allow receive_type="method_return"/><allow receive_type="error"/><allow receive_type="signal"/></policy>
-<include>${policy}</include></busconfig>`,
-    );
-    const daemon = spawn("dbus-daemon", ["--nofork", "--nopidfile", "--nosyslog", "--print-address=1", `--config-file=${join(dir, "bus.conf")}`], { stdio: ["ignore", "pipe", "pipe"] });
-    let err = "";
-    daemon.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const system = await startSystemBus([policy]);
+    const { address } = system;
     try {
-      const address = await new Promise<string>((ok, fail) => {
-        daemon.stdout.once("data", (d: Buffer) => ok(d.toString().trim()));
-        daemon.once("exit", (code) => fail(new Error(`dbus-daemon refused the config (code ${code}): ${err}`)));
-      });
       const bus = await BusConnection.connect({ address, callTimeoutMs: 3000 });
       try {
         await bus.requestName("xyz.openbmc_project.PLDM.HostBridge");
@@ -41,7 +25,7 @@ describe("contrib files", () => {
         bus.close();
       }
     } finally {
-      daemon.kill();
+      system.stop();
     }
   });
 

@@ -3,13 +3,27 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EntryState } from "../../src/dbus/names.js";
+import { afterEach } from "vitest";
 import { LocalStack, type LocalStackOptions } from "../../src/stack/local-stack.js";
+import type { CaClient } from "./ca-client.js";
 import { busctl, eventually } from "./dbus.js";
 
 const M = "xyz.openbmc_project.Certs.ca.authority.Manager";
 
 export async function startStack(opts: Partial<LocalStackOptions> = {}): Promise<LocalStack> {
   return LocalStack.start({ stateDir: mkdtempSync(join(tmpdir(), "hb-stack-")), logLevel: "info", ...opts });
+}
+
+/** A stack and a CA client for the current test, both stopped after it. */
+export function stackPerTest(): { stack: LocalStack | null; client: CaClient | null } {
+  const held: { stack: LocalStack | null; client: CaClient | null } = { stack: null, client: null };
+  afterEach(async () => {
+    held.client?.close();
+    await held.stack?.stop();
+    held.stack = null;
+    held.client = null;
+  });
+  return held;
 }
 
 /** SignCSR through busctl, as an operator would; returns the entry path. */
