@@ -3,7 +3,8 @@
  * PLDM, file I/O, CertRequestBridge) against a scripted host on an in-memory cable. The
  * tests look only at what crosses the line and at the sink, not at the bridge's fields.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { VmiCa, type VmiBoot } from "../../host-sim/vmi-ca.js";
 import { MctpMessageType } from "../../pldm-codec/mctp/packet.js";
 import { NewFileAvailable } from "../../pldm-codec/pldm/ibm-file-io.js";
 import { CompletionCode, IbmFileType, PldmType } from "../../pldm-codec/pldm/names.js";
@@ -16,6 +17,7 @@ import { MctpEndpoint } from "../../src/mctp/mctp-endpoint.js";
 import { ManualClock } from "../../src/os/clock.js";
 import { PldmTerminus } from "../../src/pldm/pldm-terminus.js";
 import { settle } from "../support/engine-pair.js";
+import { makeCsr } from "../support/sim-pair.js";
 
 const GET_TID = 0x02;
 const SETTINGS: Partial<BridgeSettings> = { initialBackoffMs: 1000, maxBackoffMs: 8000, certWaitMs: 30_000, probeIntervalMs: 3000 };
@@ -69,6 +71,15 @@ interface Rig {
   close(): Promise<void>;
 }
 
+// Real material: the bridge accepts only a root and certificates that verify (issue 10).
+const ca = new VmiCa({ keyKind: "p256", rootValidityDays: 30, clientValidityDays: 30 });
+let boot: VmiBoot;
+let csr1: string;
+beforeAll(async () => {
+  boot = await ca.newRoot(1);
+  csr1 = await makeCsr("hmc-1");
+});
+
 let rig: Rig | undefined;
 afterEach(async () => {
   await rig?.close();
@@ -80,7 +91,7 @@ function makeRig(): Rig {
   const [bmcEnd, hostEnd] = createMemoryLinkPair(["bmc", "host"]);
   const power = new PoweredLink(hostEnd);
   const sink = new RecordingSink(clock);
-  const bmc = createBmcStack({ link: bmcEnd, sink, clock, bridge: SETTINGS });
+  const bmc = createBmcStack({ link: bmcEnd, sink, clock, bridge: SETTINGS, initialRoot: boot.rootPem });
   const hostEndpoint = new MctpEndpoint({ link: power, localEid: 9, clock });
   const host = new PldmTerminus({ endpoint: hostEndpoint, tid: 9, clock });
   const announces: Rig["announces"] = [];
@@ -127,9 +138,9 @@ const near = (actual: number[], expected: number[]) => {
   actual.forEach((a, i) => expect(Math.abs(a - expected[i]!), `gap ${i}: ${a} vs ${expected[i]}`).toBeLessThanOrEqual(60));
 };
 
-/** The host writes a certificate for `handle` (announce, then one WriteFileByType). */
-function pushCertificate(r: Rig, handle: number): Promise<void> {
-  return pushFile(r.host.requester, 8, IbmFileType.SignedCert, handle, new TextEncoder().encode(`-----BEGIN CERTIFICATE-----\ncert ${handle}\n-----END CERTIFICATE-----\n`));
+/** The host writes a certificate it signed for `csr` (announce, then one WriteFileByType). */
+async function pushCertificate(r: Rig, handle: number, csr: string): Promise<void> {
+  return pushFile(r.host.requester, 8, IbmFileType.SignedCert, handle, new TextEncoder().encode(await ca.sign(csr)));
 }
 
 describe("the bridge's timing rules (ManualClock)", () => {
@@ -191,9 +202,10 @@ describe("the bridge's timing rules (ManualClock)", () => {
     for (const id of [1, 2, 3]) rig.bmc.bridge.take(entry(id));
     await run(rig, 500);
     const before = rig.announces.length;
-    const pushed = pushFile(rig.host.requester, 8, IbmFileType.RootCert, 0, new TextEncoder().encode("-----BEGIN CERTIFICATE-----\nroot\n-----END CERTIFICATE-----\n"));
+    const pushed = pushFile(rig.host.requester, 8, IbmFileType.RootCert, 0, new TextEncoder().encode(boot.rootPem));
     await run(rig, 500);
     await pushed;
+    await run(rig, 500);
     expect(rig.announces.slice(before).map((a) => a.handle).sort()).toEqual([1, 2, 3]);
   });
 
@@ -201,10 +213,10 @@ describe("the bridge's timing rules (ManualClock)", () => {
     rig = makeRig();
     const settled: string[] = [];
     rig.bmc.bridge.on("settled", (e, outcome) => settled.push(`${e.id} ${outcome}`));
-    rig.bmc.bridge.take(entry(1));
+    rig.bmc.bridge.take({ ...entry(1), csr: csr1 });
     await run(rig, 200);
     rig.sink.failCompletes = 2;
-    const pushed = pushCertificate(rig, rig.announces[0]!.handle);
+    const pushed = pushCertificate(rig, rig.announces[0]!.handle, csr1);
     await run(rig, 200);
     await pushed;
     await run(rig, 5000);
