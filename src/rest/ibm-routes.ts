@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import type { FastifyReply } from "fastify";
 import { requireRole, type AuthContext } from "./auth.js";
 import type { CertAuthority, SignOutcome } from "./cert-authority.js";
+import { certificateBindingProblem } from "./certificate-binding.js";
 import { INTERNAL_SERVER_ERROR, sendDescription, type RestApp } from "./replies.js";
 
 export const SIGN_CSR_PATH = "/ibm/v1/Host/Actions/SignCSR";
@@ -56,9 +57,17 @@ export function registerIbmRoutes(app: RestApp, options: IbmRouteOptions): void 
     },
     async (request, reply) => {
       const started = Date.now();
-      const outcome = await options.authority.signCsr(request.body.CsrString, options.signWaitMs).catch(
+      const csrPem = request.body.CsrString;
+      let outcome = await options.authority.signCsr(csrPem, options.signWaitMs).catch(
         (error: unknown): SignOutcome => ({ kind: "error", detail: (error as Error).message }),
       );
+      if (outcome.kind === "complete" && outcome.certificate !== "") {
+        const problem = certificateBindingProblem(csrPem, outcome.certificate);
+        if (problem !== undefined) {
+          request.log.error({ user: request.user?.username, problem }, "refusing to hand out a certificate that is not bound to this request's CSR");
+          outcome = { kind: "error", detail: `certificate refused: ${problem}` };
+        }
+      }
       request.log.info({ user: request.user?.username, outcome: outcome.kind, ms: Date.now() - started, ...("detail" in outcome ? { detail: outcome.detail } : {}) }, "SignCSR answered");
       return replyToSignOutcome(reply, outcome);
     },
@@ -86,6 +95,10 @@ export function replyToSignOutcome(reply: FastifyReply, outcome: SignOutcome): F
       return sendDescription(reply, 400, "Bad CSR");
     case "pending":
       return sendDescription(reply.header("Retry-After", String(RETRY_AFTER_SECONDS)), 503, "Host is not ready to serve the request");
+    case "unavailable":
+      return sendDescription(reply.header("Retry-After", String(RETRY_AFTER_SECONDS)), 503, "Certificate authority is not available; retry the request");
+    case "entry-gone":
+      return sendDescription(reply, 500, "Failed to get request status");
     case "error":
       return sendDescription(reply, 500, INTERNAL_SERVER_ERROR);
   }
