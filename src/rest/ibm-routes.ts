@@ -4,21 +4,27 @@
  */
 import { readFile } from "node:fs/promises";
 import type { FastifyReply } from "fastify";
-import { requireRole, type AuthContext } from "./auth.js";
 import type { CertAuthority, SignOutcome } from "./cert-authority.js";
 import { certificateBindingProblem } from "./certificate-binding.js";
-import { INTERNAL_SERVER_ERROR, sendDescription, type RestApp } from "./replies.js";
+import { allowOnly, INTERNAL_SERVER_ERROR, sendDescription, type RestApp } from "./replies.js";
+import { readJsonBody } from "./request-body.js";
+import type { Privilege } from "./users.js";
 
 export const SIGN_CSR_PATH = "/ibm/v1/Host/Actions/SignCSR";
 export const ROOT_CERT_PATH = "/ibm/v1/Host/Certificate/root";
 export const CERTIFICATE_PATH = "/ibm/v1/Host/Certificate";
+export const IBM_ROOT_PATH = "/ibm/v1/";
+
+/** bmcweb's privileges for every IBM management-console route: Administrator and Operator. */
+const CONFIGURE: readonly (readonly Privilege[])[] = [["ConfigureComponents"], ["ConfigureManager"]];
+/** The CA manager's limit: longer CSRs are answered 400 before they reach the bus. */
+export const MAX_CSR_BYTES = 4096;
 
 /** bmcweb tells the HMC to come back in a minute when the host has not answered. */
 export const RETRY_AFTER_SECONDS = 60;
 
 export interface IbmRouteOptions {
   readonly authority: CertAuthority;
-  readonly auth: AuthContext;
   readonly rootCertPath: string;
   readonly signWaitMs: number;
 }
@@ -28,9 +34,17 @@ interface SignCsrBody {
 }
 
 export function registerIbmRoutes(app: RestApp, options: IbmRouteOptions): void {
-  const adminOnly = requireRole(options.auth, "Administrator");
+  const config = { privileges: CONFIGURE };
 
-  app.get(CERTIFICATE_PATH, { preHandler: adminOnly }, async () => ({
+  app.get(IBM_ROOT_PATH, { config }, async () => ({
+    "@odata.id": IBM_ROOT_PATH,
+    "@odata.type": "#ibmServiceRoot.v1_0_0.ibmServiceRoot",
+    Certificate: { "@odata.id": CERTIFICATE_PATH },
+    Id: "IBM Rest RootService",
+    Name: "IBM Service Root",
+  }));
+
+  app.get(CERTIFICATE_PATH, { config }, async () => ({
     "@odata.id": CERTIFICATE_PATH,
     Id: "Certificate",
     Name: "Certificate",
@@ -38,7 +52,7 @@ export function registerIbmRoutes(app: RestApp, options: IbmRouteOptions): void 
     root: { target: ROOT_CERT_PATH },
   }));
 
-  app.get(ROOT_CERT_PATH, { preHandler: adminOnly }, async (request, reply) => {
+  app.get(ROOT_CERT_PATH, { config }, async (request, reply) => {
     const certificate = await readRootCertificate(options.rootCertPath).catch((error: unknown) => {
       request.log.error({ path: options.rootCertPath, err: (error as Error).message }, "cannot read the root certificate");
       return undefined;
@@ -47,17 +61,13 @@ export function registerIbmRoutes(app: RestApp, options: IbmRouteOptions): void 
     return reply.send({ Certificate: certificate });
   });
 
-  app.post<{ Body: SignCsrBody }>(
-    SIGN_CSR_PATH,
-    {
-      preHandler: adminOnly,
-      schema: {
-        body: { type: "object", required: ["CsrString"], properties: { CsrString: { type: "string", minLength: 1 } } },
-      },
-    },
-    async (request, reply) => {
+  app.post(SIGN_CSR_PATH, { config }, async (request, reply) => {
+      const body = readJsonBody<SignCsrBody>(request, reply, { CsrString: { type: "string", required: true } });
+      if (body === undefined) return reply;
+      const csrPem = body.CsrString;
+      const bytes = Buffer.byteLength(csrPem);
+      if (bytes > MAX_CSR_BYTES) return sendDescription(reply, 400, `Bad CSR: ${bytes} bytes, at most ${MAX_CSR_BYTES} are accepted`);
       const started = Date.now();
-      const csrPem = request.body.CsrString;
       let outcome = await options.authority.signCsr(csrPem, options.signWaitMs).catch(
         (error: unknown): SignOutcome => ({ kind: "error", detail: (error as Error).message }),
       );
@@ -70,8 +80,12 @@ export function registerIbmRoutes(app: RestApp, options: IbmRouteOptions): void 
       }
       request.log.info({ user: request.user?.username, outcome: outcome.kind, ms: Date.now() - started, ...("detail" in outcome ? { detail: outcome.detail } : {}) }, "SignCSR answered");
       return replyToSignOutcome(reply, outcome);
-    },
-  );
+  });
+
+  allowOnly(app, IBM_ROOT_PATH, ["GET"]);
+  allowOnly(app, CERTIFICATE_PATH, ["GET"]);
+  allowOnly(app, ROOT_CERT_PATH, ["GET"]);
+  allowOnly(app, SIGN_CSR_PATH, ["POST"]);
 }
 
 /** The file's text, or undefined when there is no root yet (missing or empty file). */

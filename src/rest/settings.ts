@@ -18,7 +18,23 @@ export interface RestSettings {
   readonly bodyLimitBytes: number;
   /** bmcweb drops a session after 30 minutes without use. */
   readonly sessionIdleMs: number;
-  readonly maxSessions: number;
+  /** Sessions one user may hold; a new login ends that user's least recently used one. */
+  readonly sessionsPerUser: number;
+  /** pam_faillock `deny`: failed logins that lock a user name (0 = never). */
+  readonly faillockDeny: number;
+  /** pam_faillock `unlock_time`: how long the lock lasts after the last failure. */
+  readonly faillockUnlockMs: number;
+  /** Password hashes computed at once, and how many may wait per user name. */
+  readonly passwordChecksAtOnce: number;
+  readonly passwordQueuePerUser: number;
+  /** Open connections; at the cap a new one closes the oldest idle one (docs/rest.md). */
+  readonly maxConnections: number;
+  /** A connection that has not finished its TLS handshake, or sent a request's headers, in this time is closed. */
+  readonly handshakeTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  /** Idle time allowed between two requests on one connection. */
+  readonly keepAliveTimeoutMs: number;
+  readonly maxRequestsPerSocket: number;
   /** Extra DNS names or IP addresses for the BMC's TLS certificate. */
   readonly tlsNames: readonly string[];
 }
@@ -33,13 +49,26 @@ export const DEFAULT_REST_SETTINGS: Omit<RestSettings, "stateDir"> = {
   usersFile: null,
   bodyLimitBytes: 16 * 1024,
   sessionIdleMs: 30 * 60 * 1000,
-  maxSessions: 64,
+  sessionsPerUser: 16,
+  faillockDeny: 3,
+  faillockUnlockMs: 600_000,
+  passwordChecksAtOnce: 2,
+  passwordQueuePerUser: 4,
+  maxConnections: 1000,
+  handshakeTimeoutMs: 10_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  maxRequestsPerSocket: 100,
   tlsNames: [],
 };
 
 export function resolveRestSettings(options: RestOptions): RestSettings {
   const settings = { ...DEFAULT_REST_SETTINGS, ...options };
   if (!(settings.signWaitMs > 0)) throw new RangeError(`signWaitMs must be positive, got ${settings.signWaitMs}`);
+  for (const name of ["sessionsPerUser", "passwordChecksAtOnce", "passwordQueuePerUser", "maxConnections", "handshakeTimeoutMs", "headersTimeoutMs", "keepAliveTimeoutMs", "maxRequestsPerSocket"] as const) {
+    if (!(Number.isInteger(settings[name]) && settings[name] >= 1)) throw new RangeError(`${name} must be a positive integer, got ${settings[name]}`);
+  }
+  if (!(Number.isInteger(settings.faillockDeny) && settings.faillockDeny >= 0)) throw new RangeError(`faillockDeny must be 0 or more, got ${settings.faillockDeny}`);
   if (!(settings.bodyLimitBytes >= 1024)) throw new RangeError(`bodyLimitBytes must be at least 1024, got ${settings.bodyLimitBytes}`);
   return settings;
 }
