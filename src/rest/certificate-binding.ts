@@ -8,6 +8,16 @@ import { splitPemBlocks } from "../x509/index.js";
 import { readCertificate } from "../x509/certificate.js";
 import { decodeCsrPem } from "../x509/csr.js";
 
+/** Why `csrPem` is not one decodable PEM CSR, or undefined when it is. */
+export function csrDecodeProblem(csrPem: string): string | undefined {
+  try {
+    decodeCsrPem(csrPem);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /** Why `certificatePem` may not be handed out for `csrPem`, or undefined when it may. */
 export function certificateBindingProblem(csrPem: string, certificatePem: string): string | undefined {
   let csrKey: Uint8Array;

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import type { FastifyReply } from "fastify";
 import type { CertAuthority, SignOutcome } from "./cert-authority.js";
-import { certificateBindingProblem } from "./certificate-binding.js";
+import { certificateBindingProblem, csrDecodeProblem } from "./certificate-binding.js";
 import { allowOnly, INTERNAL_SERVER_ERROR, sendDescription, type RestApp } from "./replies.js";
 import { readJsonBody } from "./request-body.js";
 import type { Privilege } from "./users.js";
@@ -15,8 +15,8 @@ export const ROOT_CERT_PATH = "/ibm/v1/Host/Certificate/root";
 export const CERTIFICATE_PATH = "/ibm/v1/Host/Certificate";
 export const IBM_ROOT_PATH = "/ibm/v1/";
 
-/** bmcweb's privileges for every IBM management-console route: Administrator and Operator. */
-const CONFIGURE: readonly (readonly Privilege[])[] = [["ConfigureComponents"], ["ConfigureManager"]];
+/** bmcweb's privileges for every IBM management-console route: one set, both needed, so Administrator only. */
+const CONFIGURE: readonly (readonly Privilege[])[] = [["ConfigureComponents", "ConfigureManager"]];
 /** The CA manager's limit: longer CSRs are answered 400 before they reach the bus. */
 export const MAX_CSR_BYTES = 4096;
 
@@ -67,6 +67,12 @@ export function registerIbmRoutes(app: RestApp, options: IbmRouteOptions): void 
       const csrPem = body.CsrString;
       const bytes = Buffer.byteLength(csrPem);
       if (bytes > MAX_CSR_BYTES) return sendDescription(reply, 400, `Bad CSR: ${bytes} bytes, at most ${MAX_CSR_BYTES} are accepted`);
+      const undecodable = csrDecodeProblem(csrPem);
+      if (undecodable !== undefined) {
+        // No certificate could ever be bound to it; the OpenBMC suite expects 500 here.
+        request.log.warn({ user: request.user?.username, problem: undecodable }, "SignCSR with a CSR that does not decode; not sent to the host");
+        return sendDescription(reply, 500, INTERNAL_SERVER_ERROR);
+      }
       const started = Date.now();
       let outcome = await options.authority.signCsr(csrPem, options.signWaitMs).catch(
         (error: unknown): SignOutcome => ({ kind: "error", detail: (error as Error).message }),

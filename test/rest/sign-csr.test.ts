@@ -72,10 +72,17 @@ describe("SignCSR and root over HTTPS, signed by a real host-sim", () => {
     expect(answer.json<{ Description: string }>().Description).toMatch(/at most 4096/);
   });
 
-  it("answers 500 Internal Server Error when the CA side refuses the CSR outright (empty)", async () => {
-    const answer = await signCsr("");
-    expect(answer.status).toBe(500);
-    expect(answer.json()).toEqual({ Description: "Internal Server Error" });
+  it("answers 500 Internal Server Error to an empty or undecodable CSR without sending it to the host", async () => {
+    const { csrPem } = opensslCsr(scratchDir(), "robot-corrupted");
+    // What OpenBMC's suite sends as its corrupted CSR: a character inserted before the final "==".
+    const at = csrPem.lastIndexOf("==");
+    const before = stack.bmc.bridge.counters.announces;
+    for (const csr of ["", `${csrPem.slice(0, at)}N${csrPem.slice(at)}`]) {
+      const answer = await signCsr(csr);
+      expect(answer.status).toBe(500);
+      expect(answer.json()).toEqual({ Description: "Internal Server Error" });
+    }
+    expect(stack.bmc.bridge.counters.announces).toBe(before);
   });
 
   it("lists both targets on the certificate resource", async () => {
