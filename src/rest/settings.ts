@@ -53,7 +53,7 @@ export const DEFAULT_REST_SETTINGS: Omit<RestSettings, "stateDir"> = {
   faillockDeny: 3,
   faillockUnlockMs: 600_000,
   passwordChecksAtOnce: 2,
-  passwordQueuePerUser: 4,
+  passwordQueuePerUser: 16,
   maxConnections: 1000,
   handshakeTimeoutMs: 10_000,
   headersTimeoutMs: 10_000,
