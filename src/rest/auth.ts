@@ -81,12 +81,9 @@ async function identify(request: FastifyRequest, auth: AuthContext): Promise<Ide
   const cookie = sessionCookie(request.headers.cookie);
   if (cookie !== undefined) {
     const session = auth.sessions.touch(cookie);
-    if (session) {
-      if (request.method === "GET") return { user: session.user, session };
-      const csrf = request.headers["x-xsrf-token"];
-      // bmcweb stops here: a session cookie without the CSRF token is not tried further.
-      return typeof csrf === "string" && sameToken(csrf, session.csrfToken) ? { user: session.user, session } : undefined;
-    }
+    const csrf = request.headers["x-xsrf-token"];
+    // Writes by cookie need the CSRF token; without it bmcweb goes on to the other methods.
+    if (session && (request.method === "GET" || (typeof csrf === "string" && sameToken(csrf, session.csrfToken)))) return { user: session.user, session };
   }
   const authorization = request.headers.authorization;
   if (authorization?.startsWith("Token ")) {
