@@ -89,9 +89,13 @@ export class DbusCertAuthority implements CertAuthority {
           return { kind: "entry-gone", detail: `${path} was removed while Pending` };
         case "status":
           return await this.outcomeOf(waiter.waiter, end.status);
-        default:
+        default: {
           // Timed out. A last look, as bmcweb does: the change may have raced the subscription.
-          return await this.outcomeOf(waiter.waiter, String(await this.bus.getProperty(CaManager.service, path, CaEntryIface.entry, "Status")));
+          const status = await this.bus.getProperty(CaManager.service, path, CaEntryIface.entry, "Status").catch((e: unknown) => e as Error);
+          // bmcweb answers a failed read "Failed to get request status".
+          if (status instanceof Error) return { kind: "entry-gone", detail: `reading ${path} Status failed: ${status.message}` };
+          return await this.outcomeOf(waiter.waiter, String(status));
+        }
       }
     } catch (e) {
       return { kind: "error", detail: (e as Error).message };
