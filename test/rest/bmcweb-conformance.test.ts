@@ -123,6 +123,13 @@ describe("roles, methods, bodies and headers", () => {
     });
   });
 
+  it("authenticates before routing: an unknown path is 401 without credentials, 404 with them", async () => {
+    const anonymous = await curl(url("/ibm/v1/Host/Nothing"), base);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers["www-authenticate"]).toBe("Basic");
+    expect((await curl(url("/ibm/v1/Host/Nothing"), { ...base, ...admin })).status).toBe(404);
+  });
+
   it("answers 405 with Allow to a method the path does not serve", async () => {
     const answer = await curl(url(SIGN_CSR_PATH), { ...base, ...admin, method: "GET" });
     expect(answer.status).toBe(405);
