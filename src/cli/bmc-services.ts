@@ -22,6 +22,7 @@ interface RestFlags {
   faillockUnlockTime: number;
   sessionsPerUser: number;
   maxConnections: number;
+  headerTimeout: number;
 }
 
 export function registerBmcServices(program: Command): void {
@@ -40,6 +41,7 @@ export function registerBmcServices(program: Command): void {
     .option("--faillock-unlock-time <ms>", "how long a locked name stays locked, as pam_faillock unlock_time", intOption(100, 86_400_000), 600_000)
     .option("--sessions-per-user <n>", "sessions one user may hold; a new login ends that user's oldest", intOption(1, 1000), 16)
     .option("--max-connections <n>", "open connections; at the cap a new one closes the oldest idle one", intOption(10, 100_000), 1000)
+    .option("--header-timeout <ms>", "close a connection whose TLS handshake or request headers take longer", intOption(100, 600_000), 10_000)
     .action(async (f: RestFlags) => {
       const log = createLogger("hostbridge-rest");
       const bus = await BusConnection.connect({ address: f.bus, log });
@@ -56,6 +58,8 @@ export function registerBmcServices(program: Command): void {
           faillockUnlockMs: f.faillockUnlockTime,
           sessionsPerUser: f.sessionsPerUser,
           maxConnections: f.maxConnections,
+          handshakeTimeoutMs: f.headerTimeout,
+          headersTimeoutMs: f.headerTimeout,
         },
         authority,
         log,

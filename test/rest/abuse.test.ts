@@ -3,9 +3,10 @@
  * sees: bodies sent without credentials, password floods, lockout, many sessions, 1,100
  * idle connections, weak TLS 1.2 ciphers. Every load here is bounded and on loopback.
  */
-import { writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
+import { readFileSync, writeFileSync } from "node:fs";
 import { Agent } from "node:https";
+import { connect as tlsConnect } from "node:tls";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/rest/index.js";
@@ -17,6 +18,7 @@ import { startStack } from "../support/stack.js";
 import { basic, httpsCall, median, rawTlsExchange, type Target } from "./https-client.js";
 
 const UNLOCK_MS = 3000;
+const HEADER_TIMEOUT_MS = 2000;
 const ADMIN = ["hmc", "admin-pass"] as const;
 let stack: LocalStack;
 let target: Target;
@@ -31,7 +33,7 @@ beforeAll(async () => {
   writeFileSync(usersFile, JSON.stringify({ users }));
   stack = await startStack({
     restPort: 0,
-    restArgs: ["--users", usersFile, "--faillock-deny", "3", "--faillock-unlock-time", String(UNLOCK_MS), "--sessions-per-user", "2"],
+    restArgs: ["--users", usersFile, "--faillock-deny", "3", "--faillock-unlock-time", String(UNLOCK_MS), "--sessions-per-user", "2", "--header-timeout", String(HEADER_TIMEOUT_MS)],
   });
   target = { url: stack.rest!.url, caPath: stack.rest!.caPath };
 }, 60_000);
@@ -139,6 +141,27 @@ describe("1,100 idle connections", () => {
       for (const socket of sockets) socket.destroy();
     }
   }, 60_000);
+});
+
+describe("slow and silent connections", () => {
+  it("closes a TLS connection that sends nothing, and one that sends half a header, after the header time-out", async () => {
+    const { hostname, port } = new URL(target.url);
+    const closedAfter = (half: boolean) =>
+      new Promise<number>((resolve, reject) => {
+        const started = Date.now();
+        const socket = tlsConnect({ host: hostname, port: Number(port), ca: readFileSync(target.caPath), servername: "localhost" }, () => {
+          if (half) socket.write("GET /ibm/v1/ HTTP/1.1\r\nHost: localhost\r\n");
+        });
+        socket.on("error", () => undefined);
+        socket.on("close", () => resolve(Date.now() - started));
+        setTimeout(() => (socket.destroy(), reject(new Error("still open after 15 s"))), 15_000).unref();
+      });
+    const [silent, half] = await Promise.all([closedAfter(false), closedAfter(true)]);
+    expect(silent).toBeGreaterThanOrEqual(HEADER_TIMEOUT_MS - 100);
+    expect(half).toBeGreaterThanOrEqual(HEADER_TIMEOUT_MS - 100);
+    // The administrator is served meanwhile and after.
+    expect((await login(...ADMIN)).status).toBe(200);
+  }, 30_000);
 });
 
 describe("TLS", () => {
