@@ -49,8 +49,8 @@ export type PasswordCheck = { kind: "ok"; user: User } | { kind: "wrong" } | { k
 
 /** A password check as PAM would run it for bmcweb: lockout first, then the bounded hash. */
 export async function checkPassword(auth: AuthContext, username: string, password: string): Promise<PasswordCheck> {
-  const queue = auth.users.has(username) ? username : UNKNOWN_USERS_QUEUE;
-  const result = await auth.guard.check(username, queue, async () => {
+  const known = auth.users.has(username);
+  const result = await auth.guard.check(username, known ? username : UNKNOWN_USERS_QUEUE, known, async () => {
     const user = await auth.users.authenticate(username, password);
     return { ok: user !== undefined, value: user };
   });

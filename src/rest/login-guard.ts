@@ -7,7 +7,9 @@
  * - password checks (scrypt: ~40 ms of CPU and 16 MiB each) run at most `checksAtOnce`
  *   at a time, taken from per-user queues in turn, so a flood on one name (or on unknown
  *   names, which share one queue) waits behind itself, not in front of the administrator;
- *   a queue that is full refuses at once instead of growing.
+ *   a queue that is full refuses at once instead of growing. Known names without recent
+ *   failures are served before the rest (unknown names, names being guessed), so a
+ *   flood costs a clean login at most the checks already running.
  */
 import type { Clock } from "../os/clock.js";
 
@@ -34,7 +36,9 @@ const MAX_TALLIES = 10_000;
 
 export class LoginGuard {
   private readonly tallies = new Map<string, Tally>();
-  private readonly queues = new Map<string, (() => void)[]>();
+  /** Waiting checks per queue key: names without failures first, then the suspect ones. */
+  private readonly clean = new Map<string, (() => void)[]>();
+  private readonly suspect = new Map<string, (() => void)[]>();
   private running = 0;
 
   constructor(
@@ -57,12 +61,14 @@ export class LoginGuard {
   /**
    * Runs `check` (the password hash) for `username` unless the name is locked or its queue
    * is full; `check` says whether the password was right, and the tally follows.
-   * `queueKey` groups names that share a queue (all unknown names are one).
+   * `queueKey` groups names that share a queue (all unknown names are one); `known` says
+   * whether the name is a user's (unknown names always wait behind known ones).
    */
-  async check<T>(username: string, queueKey: string, check: () => Promise<{ ok: boolean; value: T }>): Promise<CheckResult<T>> {
+  async check<T>(username: string, queueKey: string, known: boolean, check: () => Promise<{ ok: boolean; value: T }>): Promise<CheckResult<T>> {
     const locked = this.lockedUntil(username);
     if (locked !== undefined) return { kind: "locked", untilMs: locked };
-    if (!(await this.turn(queueKey))) return { kind: "busy" };
+    const tier = known && !this.tallies.has(username) ? this.clean : this.suspect;
+    if (!(await this.turn(tier, queueKey))) return { kind: "busy" };
     let result: { ok: boolean; value: T };
     try {
       result = await check();
@@ -91,26 +97,28 @@ export class LoginGuard {
   }
 
   /** Resolves true when a check may run, false at once when the key's queue is full. */
-  private turn(queueKey: string): Promise<boolean> {
+  private turn(tier: Map<string, (() => void)[]>, queueKey: string): Promise<boolean> {
     if (this.running < this.settings.checksAtOnce) {
       this.running += 1;
       return Promise.resolve(true);
     }
-    const queue = this.queues.get(queueKey) ?? [];
+    const queue = tier.get(queueKey) ?? [];
     if (queue.length >= this.settings.queuePerUser) return Promise.resolve(false);
-    this.queues.set(queueKey, queue);
+    tier.set(queueKey, queue);
     return new Promise((resolve) => queue.push(() => resolve(true)));
   }
 
-  /** Hands the freed slot to the next queue in turn (Map order, the served queue goes last). */
+  /** Hands the freed slot on: clean queues first, each tier in turn (Map order, the served queue goes last). */
   private done(): void {
-    for (const [key, queue] of this.queues) {
-      const next = queue.shift();
-      this.queues.delete(key);
-      if (queue.length > 0) this.queues.set(key, queue);
-      if (next !== undefined) {
-        next();
-        return;
+    for (const tier of [this.clean, this.suspect]) {
+      for (const [key, queue] of tier) {
+        const next = queue.shift();
+        tier.delete(key);
+        if (queue.length > 0) tier.set(key, queue);
+        if (next !== undefined) {
+          next();
+          return;
+        }
       }
     }
     this.running -= 1;

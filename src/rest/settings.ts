@@ -52,7 +52,7 @@ export const DEFAULT_REST_SETTINGS: Omit<RestSettings, "stateDir"> = {
   sessionsPerUser: 16,
   faillockDeny: 3,
   faillockUnlockMs: 600_000,
-  passwordChecksAtOnce: 2,
+  passwordChecksAtOnce: 1,
   passwordQueuePerUser: 16,
   maxConnections: 1000,
   handshakeTimeoutMs: 10_000,

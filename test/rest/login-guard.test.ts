@@ -17,11 +17,11 @@ describe("lockout", () => {
     const clock = new ManualClock(0);
     const guard = new LoginGuard(settings, clock);
     let hashes = 0;
-    const attempt = (ok: boolean) => guard.check("alice", "alice", async () => (hashes++, { ok, value: ok }));
+    const attempt = (ok: boolean) => guard.check("alice", "alice", true, async () => (hashes++, { ok, value: ok }));
     for (let i = 0; i < 3; i++) expect(await attempt(false)).toEqual({ kind: "checked", value: false });
     expect(await attempt(true)).toEqual({ kind: "locked", untilMs: 1000 });
     expect(hashes).toBe(3);
-    expect(await guard.check("bob", "bob", async () => ({ ok: true, value: true }))).toEqual({ kind: "checked", value: true });
+    expect(await guard.check("bob", "bob", true, async () => ({ ok: true, value: true }))).toEqual({ kind: "checked", value: true });
     clock.advance(1000);
     expect(await attempt(true)).toEqual({ kind: "checked", value: true });
     // A success clears the count.
@@ -31,7 +31,7 @@ describe("lockout", () => {
 
   it("never locks with deny = 0", async () => {
     const guard = new LoginGuard({ ...settings, deny: 0 }, new ManualClock(0));
-    for (let i = 0; i < 10; i++) await guard.check("alice", "alice", async () => ({ ok: false, value: false }));
+    for (let i = 0; i < 10; i++) await guard.check("alice", "alice", true, async () => ({ ok: false, value: false }));
     expect(guard.lockedUntil("alice")).toBeUndefined();
   });
 });
@@ -41,13 +41,14 @@ describe("bounded, fair password checks", () => {
     const guard = new LoginGuard(settings, new ManualClock(0));
     const order: string[] = [];
     const running = gate(false);
-    const first = guard.check("flood-0", "flood", running.run);
+    // All known names without failures: one tier, served round-robin.
+    const first = guard.check("flood-0", "flood", true, running.run);
     const flood = [gate(false), gate(false)];
-    const floodDone = flood.map((g, i) => guard.check(`flood-${i + 1}`, "flood", async () => (order.push(`flood-${i + 1}`), g.run())));
+    const floodDone = flood.map((g, i) => guard.check(`flood-${i + 1}`, "flood", true, async () => (order.push(`flood-${i + 1}`), g.run())));
     const admin = gate(true);
-    const adminDone = guard.check("admin", "admin", async () => (order.push("admin"), admin.run()));
+    const adminDone = guard.check("admin", "admin", true, async () => (order.push("admin"), admin.run()));
     // The flood's queue is full: a third waiting check is refused at once.
-    expect(await guard.check("flood-9", "flood", async () => ({ ok: false, value: false }))).toEqual({ kind: "busy" });
+    expect(await guard.check("flood-9", "flood", true, async () => ({ ok: false, value: false }))).toEqual({ kind: "busy" });
     running.open();
     await first;
     flood[0]!.open();
@@ -56,5 +57,21 @@ describe("bounded, fair password checks", () => {
     flood[1]!.open();
     await Promise.all([adminDone, floodDone[1]]);
     expect(order).toEqual(["flood-1", "admin", "flood-2"]);
+  });
+
+  it("serves a known name without failures before unknown names and names with failures", async () => {
+    const guard = new LoginGuard(settings, new ManualClock(0));
+    await guard.check("viewer", "viewer", true, async () => ({ ok: false, value: false }));
+    const order: string[] = [];
+    const running = gate(false);
+    const first = guard.check("x", "unknown", false, running.run);
+    const waiting = [
+      guard.check("guess", "unknown", false, async () => (order.push("unknown"), { ok: false, value: false })),
+      guard.check("viewer", "viewer", true, async () => (order.push("viewer"), { ok: false, value: false })),
+      guard.check("admin", "admin", true, async () => (order.push("admin"), { ok: true, value: true })),
+    ];
+    running.open();
+    await Promise.all([first, ...waiting]);
+    expect(order[0]).toBe("admin");
   });
 });
