@@ -4,6 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { FastifyReply } from "fastify";
+import { CaManager } from "../dbus/names.js";
 import type { CertAuthority, SignOutcome } from "./cert-authority.js";
 import { certificateBindingProblem, csrDecodeProblem } from "./certificate-binding.js";
 import { allowOnly, INTERNAL_SERVER_ERROR, sendDescription, type RestApp } from "./replies.js";
@@ -18,7 +19,7 @@ export const IBM_ROOT_PATH = "/ibm/v1/";
 /** bmcweb's privileges for every IBM management-console route: one set, both needed, so Administrator only. */
 const CONFIGURE: readonly (readonly Privilege[])[] = [["ConfigureComponents", "ConfigureManager"]];
 /** The CA manager's limit: longer CSRs are answered 400 before they reach the bus. */
-export const MAX_CSR_BYTES = 4096;
+const MAX_CSR_BYTES = CaManager.maxCsrBytes;
 
 /** bmcweb tells the HMC to come back in a minute when the host has not answered. */
 export const RETRY_AFTER_SECONDS = 60;
