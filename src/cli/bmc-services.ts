@@ -19,6 +19,11 @@ interface RestFlags {
   signTimeout: number;
   users?: string;
   readyFile?: string;
+  faillockDeny: number;
+  faillockUnlockTime: number;
+  sessionsPerUser: number;
+  maxConnections: number;
+  headerTimeout: number;
 }
 
 export function registerBmcServices(program: Command): void {
@@ -33,12 +38,30 @@ export function registerBmcServices(program: Command): void {
     .option("--sign-timeout <ms>", "how long SignCSR waits for the host", intOption(100, 600_000), 30_000)
     .option("--users <file>", "JSON users file (docs/rest.md)")
     .option("--ready-file <file>", "write {url, port, caPath} here once listening")
+    .option("--faillock-deny <n>", "failed logins that lock a user name, as pam_faillock deny (0 = never)", intOption(0, 1000), 3)
+    .option("--faillock-unlock-time <ms>", "how long a locked name stays locked, as pam_faillock unlock_time", intOption(100, 86_400_000), 600_000)
+    .option("--sessions-per-user <n>", "sessions one user may hold; a new login ends that user's oldest", intOption(1, 1000), 16)
+    .option("--max-connections <n>", "open connections; at the cap a new one closes the oldest idle one", intOption(10, 100_000), 1000)
+    .option("--header-timeout <ms>", "close a connection whose TLS handshake or request headers take longer", intOption(100, 600_000), 10_000)
     .action(async (f: RestFlags) => {
       const log = createLogger("hostbridge-rest");
       const bus = await BusConnection.connect({ address: f.bus, log });
       const authority = await DbusCertAuthority.start(bus, log);
       const server = await startRestServer(
-        { host: f.host, port: f.port, stateDir: f.stateDir, rootCertPath: f.rootCert, signWaitMs: f.signTimeout, usersFile: f.users ?? null },
+        {
+          host: f.host,
+          port: f.port,
+          stateDir: f.stateDir,
+          rootCertPath: f.rootCert,
+          signWaitMs: f.signTimeout,
+          usersFile: f.users ?? null,
+          faillockDeny: f.faillockDeny,
+          faillockUnlockMs: f.faillockUnlockTime,
+          sessionsPerUser: f.sessionsPerUser,
+          maxConnections: f.maxConnections,
+          handshakeTimeoutMs: f.headerTimeout,
+          headersTimeoutMs: f.headerTimeout,
+        },
         authority,
         log,
       );

@@ -3,6 +3,7 @@
  * --insecure for the BMC's self-signed certificate, and errors that say which call
  * failed and what the BMC answered.
  */
+import { STATUS_CODES } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { ROOT_CERT_PATH, SIGN_CSR_PATH } from "../api/rest-paths.js";
 
@@ -60,7 +61,7 @@ function call(connection: BmcConnection, method: "GET" | "POST", path: string, b
         response.on("data", (chunk: string) => (text += chunk));
         response.on("end", () => {
           try {
-            resolve({ status: response.statusCode ?? 0, headers: response.headers, body: JSON.parse(text) as Record<string, unknown> });
+            resolve({ status: response.statusCode ?? 0, headers: response.headers, body: (text === "" ? {} : JSON.parse(text)) as Record<string, unknown> });
           } catch {
             reject(new BmcRequestError("bad-response", `${method} ${url.pathname} answered ${response.statusCode} with a body that is not JSON`, response.statusCode));
           }
@@ -73,11 +74,19 @@ function call(connection: BmcConnection, method: "GET" | "POST", path: string, b
   });
 }
 
+/** bmcweb's words for a refusal: the IBM routes' Description, a Redfish error's message, or the status text of an empty answer. */
+function describeError(answer: JsonAnswer): string {
+  const { Description, error } = answer.body as { Description?: unknown; error?: { message?: unknown } };
+  if (typeof Description === "string") return Description;
+  if (typeof error?.message === "string") return error.message;
+  return Object.keys(answer.body).length === 0 ? (STATUS_CODES[answer.status] ?? "") : JSON.stringify(answer.body);
+}
+
 /** The "Certificate" of a 200 answer, or a BmcRequestError naming the status and the BMC's Description. */
 function certificateOf(answer: JsonAnswer, what: string): string {
   if (answer.status !== 200) {
     const retryAfter = answer.headers["retry-after"];
-    const description = typeof answer.body.Description === "string" ? answer.body.Description : JSON.stringify(answer.body);
+    const description = describeError(answer);
     throw new BmcRequestError("http", `${what} answered ${answer.status}: ${description}${retryAfter ? ` (Retry-After: ${String(retryAfter)} s)` : ""}`, answer.status);
   }
   const certificate = answer.body.Certificate;

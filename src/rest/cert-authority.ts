@@ -12,7 +12,11 @@ export type SignOutcome =
   /** Still Pending when the wait ran out (host down or slow): 503 with Retry-After. */
   | { kind: "pending" }
   /** SignCSR itself failed (a D-Bus error): 500. */
-  | { kind: "error"; detail: string };
+  | { kind: "error"; detail: string }
+  /** The entry went away before it left Pending (deleted by someone else): 500 at once. */
+  | { kind: "entry-gone"; detail: string }
+  /** The CA manager left the bus (crash, restart) while the request waited: 503 at once. */
+  | { kind: "unavailable"; detail: string };
 
 export interface CertAuthority {
   /** Submit a CSR, wait up to waitMs for the outcome, always clean up the entry. */

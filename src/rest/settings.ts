@@ -20,7 +20,23 @@ export interface RestSettings {
   readonly bodyLimitBytes: number;
   /** bmcweb drops a session after 30 minutes without use. */
   readonly sessionIdleMs: number;
-  readonly maxSessions: number;
+  /** Sessions one user may hold; a new login ends that user's least recently used one. */
+  readonly sessionsPerUser: number;
+  /** pam_faillock `deny`: failed logins that lock a user name (0 = never). */
+  readonly faillockDeny: number;
+  /** pam_faillock `unlock_time`: how long the lock lasts after the last failure. */
+  readonly faillockUnlockMs: number;
+  /** Password hashes computed at once, and how many may wait per user name. */
+  readonly passwordChecksAtOnce: number;
+  readonly passwordQueuePerUser: number;
+  /** Open connections; at the cap a new one closes the oldest idle one (docs/rest.md). */
+  readonly maxConnections: number;
+  /** A connection that has not finished its TLS handshake, or sent a request's headers, in this time is closed. */
+  readonly handshakeTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  /** Idle time allowed between two requests on one connection. */
+  readonly keepAliveTimeoutMs: number;
+  readonly maxRequestsPerSocket: number;
   /** Extra DNS names or IP addresses for the BMC's TLS certificate. */
   readonly tlsNames: readonly string[];
 }
@@ -35,7 +51,16 @@ export const DEFAULT_REST_SETTINGS: Omit<RestSettings, "stateDir"> = {
   usersFile: null,
   bodyLimitBytes: 16 * 1024,
   sessionIdleMs: 30 * 60 * 1000,
-  maxSessions: 64,
+  sessionsPerUser: 16,
+  faillockDeny: 3,
+  faillockUnlockMs: 600_000,
+  passwordChecksAtOnce: 1,
+  passwordQueuePerUser: 16,
+  maxConnections: 1000,
+  handshakeTimeoutMs: 10_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  maxRequestsPerSocket: 100,
   tlsNames: [],
 };
 
@@ -50,7 +75,16 @@ const RestSettingsSchema = Type.Object(
     usersFile: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024 }),
     sessionIdleMs: Type.Integer({ minimum: 1000 }),
-    maxSessions: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    sessionsPerUser: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    faillockDeny: Type.Integer({ minimum: 0, maximum: 1000 }),
+    faillockUnlockMs: Type.Integer({ minimum: 100, maximum: 86_400_000 }),
+    passwordChecksAtOnce: Type.Integer({ minimum: 1, maximum: 64 }),
+    passwordQueuePerUser: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    maxConnections: Type.Integer({ minimum: 10, maximum: 100_000 }),
+    handshakeTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+    headersTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+    keepAliveTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+    maxRequestsPerSocket: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
     tlsNames: Type.Array(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },

@@ -6,9 +6,19 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 import { readFile } from "node:fs/promises";
 
-/** The two bmcweb roles these routes care about: Administrator may sign, ReadOnly may not. */
-export type Role = "Administrator" | "ReadOnly";
-export const ROLES: readonly Role[] = ["Administrator", "ReadOnly"];
+/** bmcweb's predefined roles (redfish-core/include/privileges.hpp). */
+export type Role = "Administrator" | "Operator" | "ReadOnly" | "NoAccess";
+export const ROLES: readonly Role[] = ["Administrator", "Operator", "ReadOnly", "NoAccess"];
+
+export type Privilege = "Login" | "ConfigureManager" | "ConfigureUsers" | "ConfigureSelf" | "ConfigureComponents";
+
+/** What each role may do, as bmcweb maps them. */
+export const PRIVILEGES_OF: Readonly<Record<Role, readonly Privilege[]>> = {
+  Administrator: ["Login", "ConfigureManager", "ConfigureUsers", "ConfigureSelf", "ConfigureComponents"],
+  Operator: ["Login", "ConfigureSelf", "ConfigureComponents"],
+  ReadOnly: ["Login", "ConfigureSelf"],
+  NoAccess: [],
+};
 
 export interface User {
   readonly username: string;
@@ -77,6 +87,11 @@ export class UserDirectory {
 
   get size(): number {
     return this.byName.size;
+  }
+
+  /** Whether `username` is a configured user (unknown names share one check queue). */
+  has(username: string): boolean {
+    return this.byName.has(username);
   }
 
   /** The user when the password is right, else undefined. */
