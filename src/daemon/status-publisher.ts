@@ -59,7 +59,7 @@ export class StatusPublisher {
       Refused: bridge.counters.refused,
       Pending: bridge.pendingCount(),
       Announces: bridge.counters.announces,
-      BadFrames: serial.fcsErrors + serial.badCounts,
+      BadFrames: serial.fcsErrors + serial.badCounts + serial.truncatedFrames,
       Retries: terminus.requester.stats.retries,
       Timeouts: terminus.requester.stats.timeouts,
       SpoofedSignals: this.entries.counters.spoofed,
