@@ -6,7 +6,12 @@ import { readFileSync } from "node:fs";
 import type { BridgeSettings } from "./cert-request-bridge.js";
 
 /** `baud` on a tty sets the device speed; on a pty or stdio it paces our sending like a UART would. */
-export type LinkSetting = { kind: "tty"; path: string; baud?: number } | { kind: "spawn"; command: string; baud?: number } | { kind: "stdio"; baud?: number };
+export type LinkSetting =
+  | { kind: "tty"; path: string; baud?: number }
+  | { kind: "spawn"; command: string; baud?: number }
+  | { kind: "stdio"; baud?: number }
+  /** A client of libmctp's mctp-demux-daemon; `socket` "\0name" is abstract (default "\0mctp-mux"). */
+  | { kind: "mctp-demux"; socket?: string };
 
 export interface DaemonSettings {
   /** "system", "session" or a D-Bus address. */
@@ -75,7 +80,11 @@ export function settingsFromFile(path: string): Partial1 {
 export function resolveSettings(...layers: Partial1[]): DaemonSettings {
   const s = { ...DEFAULT_DAEMON_SETTINGS };
   for (const l of layers) for (const [k, v] of Object.entries(l)) if (v !== undefined) (s as Record<string, unknown>)[k] = v;
-  if (!s.link) throw new SettingsError("no link to the host: give --tty PATH, --spawn-host COMMAND or --stdio (or HOSTBRIDGE_TTY)");
+  if (!s.link) throw new SettingsError("no link to the host: give --tty PATH, --spawn-host COMMAND, --stdio or --link mctp-demux (or HOSTBRIDGE_TTY)");
+  if (s.link.kind === "mctp-demux") {
+    if (s.link.socket !== undefined && (typeof s.link.socket !== "string" || s.link.socket.length === 0)) throw new SettingsError("link.socket must be a socket path or \\0name");
+    if (s.trace) throw new SettingsError("trace records a serial link; on mctp-demux use the demux daemon's own pcap capture");
+  }
   int("localEid", s.localEid, 8, 254);
   int("hostEid", s.hostEid, 8, 254);
   if (s.localEid === s.hostEid) throw new SettingsError("localEid and hostEid must differ");
