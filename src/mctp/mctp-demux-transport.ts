@@ -78,7 +78,8 @@ export class MctpDemuxTransport extends EventEmitter<MctpTransportEvents> implem
     return this.state;
   }
 
-  send(dest: number, messageType: number, body: Uint8Array): void {
+  /** The tag is not ours to choose: the demux daemon sends every message with tag owner 1, tag 0. */
+  send(dest: number, messageType: number, body: Uint8Array, _tag?: { tag: number; tagOwner: boolean }): void {
     const packet = new Uint8Array(body.length + 2);
     packet[0] = dest;
     packet[1] = messageType;
