@@ -27,10 +27,15 @@ gcc -O2 -std=gnu11 -w -I "$gen" -I "$mctp" \
   "$mctp"/{core,alloc,serial,astlpc,crc-16-ccitt,crc32,log,control}.c \
   "$mctp"/utils/mctp-demux-daemon.c "$mctp"/utils/mctp-capture.c -lpcap -o "$out/mctp-demux-daemon"
 
-# libpldm: only the sources the harness decodes with.
+# libpldm: only the sources the harness decodes with. Its meson build needs a newer meson than
+# Debian's, so the two generated headers are made here as meson would, with every ABI class on.
 pldm=$peers/libpldm
-if [ -f "$root/test/interop/pldm-harness.c" ] && [ -d "$pldm" ]; then
-  gcc -O1 -std=gnu17 -w -I "$pldm/include" -I "$pldm/src" -I "$out/libpldm-gen" \
-    "$root/test/interop/pldm-harness.c" "$pldm"/src/dsp/base.c "$pldm"/src/oem/ibm/file_io.c \
+if [ -d "$pldm" ]; then
+  gen=$out/libpldm-gen
+  mkdir -p "$gen/libpldm"
+  sed 's/^#mesondefine \(.*\)$/#define \1 1/' "$pldm/include/libpldm/api.h.in" >"$gen/libpldm/api.h"
+  sed 's/^#mesondefine \(.*\)$/#define \1 1/' "$pldm/config.h.in" >"$gen/config.h"
+  gcc -O1 -std=gnu17 -w -include "$gen/config.h" -I "$gen" -I "$pldm/include" -I "$pldm/src" \
+    "$root/test/interop/pldm-harness.c" "$pldm"/src/dsp/base.c "$pldm"/src/oem/ibm/file_io.c "$pldm"/src/oem/ibm/host.c \
     -o "$out/pldm-harness"
 fi
