@@ -88,7 +88,7 @@ function gen(): { def: AnyCommandDef; request: boolean; variant: Variant; bytes:
       case "u64big":
         return (BigInt(int(0x1_0000_0000)) << 32n) | BigInt(int(0x1_0000_0000));
       case "u8enum": {
-        const allowed = (f as { allowed: number[] }).allowed;
+        const allowed = (f as { allowed?: readonly number[] }).allowed ?? [0];
         return allowed[int(allowed.length)];
       }
       case "bitmap":
