@@ -9,7 +9,8 @@
  *   matched by PLDM instance id alone (the requester does), requests and responses told
  *   apart by the PLDM Rq bit (the terminus does); our tag allocator only bounds concurrency;
  * - it gives every message of our type to every client of that type: responses we did not
- *   ask for are dropped by the requester (unmatchedResponses);
+ *   ask for are dropped by the requester (unmatchedResponses), and what another local client
+ *   sent to the demux's own EID (it comes back with that EID as source) is dropped here;
  * - it answers MCTP control itself, so we never see control messages;
  * - it can restart: the connection is made again with backoff (doubling, capped), and the
  *   state shows as `linkState` ("connecting" while down) and `link-state` events. Messages
@@ -54,7 +55,7 @@ export class MctpDemuxTransport extends EventEmitter<MctpTransportEvents> implem
   private state: MctpLinkState = "connecting";
   private closed = false;
   private lastError = "";
-  private readonly counters = { txMessages: 0, rxMessages: 0, txBytes: 0, rxBytes: 0, txDropped: 0, reconnects: 0, badPackets: 0, unknownType: 0 };
+  private readonly counters = { txMessages: 0, rxMessages: 0, txBytes: 0, rxBytes: 0, txDropped: 0, reconnects: 0, badPackets: 0, unknownType: 0, notForUs: 0 };
 
   constructor(opts: MctpDemuxOptions) {
     super();
@@ -92,7 +93,7 @@ export class MctpDemuxTransport extends EventEmitter<MctpTransportEvents> implem
     this.counters.txBytes += packet.length;
   }
 
-  stats(): MctpTransportStats & { badPackets: number; unknownType: number; lastError: string } {
+  stats(): MctpTransportStats & { badPackets: number; unknownType: number; notForUs: number; lastError: string } {
     return { ...this.counters, serial: null, linkState: this.state, lastError: this.lastError };
   }
 
@@ -162,6 +163,12 @@ export class MctpDemuxTransport extends EventEmitter<MctpTransportEvents> implem
     const messageType = p[1]!;
     if (messageType !== MctpMessageType.Pldm) {
       this.counters.unknownType++;
+      return;
+    }
+    // Another local client talking to the demux's own EID comes back to every client with that
+    // EID as source: not the host's, and not ours to answer.
+    if (p[0] === this.localEid) {
+      this.counters.notForUs++;
       return;
     }
     this.counters.rxMessages++;

@@ -61,10 +61,11 @@ describe("mctp-demux transport", () => {
     s.emit("packet", Uint8Array.of(9, 1, 0x01, 0x3f, 0x06, 0x00));
     s.emit("packet", Uint8Array.of(9, 1));
     s.emit("packet", Uint8Array.of(9, 0x7e, 0, 0));
+    s.emit("packet", Uint8Array.of(8, 1, 0x81, 0x3f, 0x0a)); // another local client to EID 8
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({ src: 9, dest: 8, tag: 0, tagOwner: true, messageType: 1 });
     expect([...got[0]!.body]).toEqual([0x01, 0x3f, 0x06, 0x00]);
-    expect(t.stats()).toMatchObject({ rxMessages: 1, badPackets: 1, unknownType: 1 });
+    expect(t.stats()).toMatchObject({ rxMessages: 1, badPackets: 1, unknownType: 1, notForUs: 1 });
     t.close();
   });
 
