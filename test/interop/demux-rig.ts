@@ -41,7 +41,7 @@ export class DemuxRig {
     const dir = mkdtempSync(join(tmpdir(), "hb-demux-"));
     const bus = await startPrivateBus(join(dir, "dbus"));
     const line = await startSocatPair();
-    const rig = new DemuxRig(dir, bus, line, NetNamespace.start(), host === "demux" ? NetNamespace.start() : null);
+    const rig = new DemuxRig(dir, bus, line, await NetNamespace.start(), host === "demux" ? await NetNamespace.start() : null);
     try {
       await rig.startBmcDemux();
       rig.others.push(rig.node("ca-manager", ["ca-manager", "--bus", rig.busAddress, "--state-file", join(dir, "ca-entries.json")]));

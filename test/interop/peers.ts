@@ -4,7 +4,7 @@
  * daemon's socket name @mctp-mux is fixed, and abstract names are per namespace).
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync, readlinkSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pollUntil } from "../../src/os/poll.js";
@@ -30,8 +30,24 @@ export function peerBinary(name: "mctp-demux-daemon" | "pldm-harness"): string {
 export class NetNamespace {
   private constructor(private readonly holder: ChildProcess) {}
 
-  static start(): NetNamespace {
-    return new NetNamespace(spawn("unshare", ["-n", "sleep", "infinity"], { stdio: "ignore" }));
+  /** Resolves once the holder is in a namespace of its own (unshare needs root here). */
+  static async start(): Promise<NetNamespace> {
+    const holder = spawn("unshare", ["-n", "sleep", "infinity"], { stdio: "ignore" });
+    const ns = new NetNamespace(holder);
+    const ours = readlinkSync("/proc/self/ns/net");
+    await pollUntil(
+      () => {
+        if (holder.exitCode !== null) throw new Error(`unshare -n exited (${holder.exitCode}): it needs root (or user namespaces)`);
+        try {
+          return readlinkSync(ns.path) !== ours ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      5000,
+      "a network namespace from unshare -n",
+    );
+    return ns;
   }
 
   get path(): string {
