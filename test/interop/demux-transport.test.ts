@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from "eventemitter3";
 import { describe, expect, it } from "vitest";
-import { SeqpacketError, socketName, type SeqpacketEvents, type SeqpacketSocket } from "../../src/link/seqpacket-socket.js";
+import { SeqpacketError, SeqpacketSocket, socketName, type SeqpacketEvents } from "../../src/link/seqpacket-socket.js";
 import { MctpDemuxTransport } from "../../src/mctp/mctp-demux-transport.js";
 import type { MctpMessage } from "../../src/mctp/mctp-transport.js";
 import { ManualClock } from "../../src/os/clock.js";
@@ -94,6 +94,22 @@ describe("mctp-demux transport", () => {
     expect(t.stats().linkState).toBe("down");
     d.clock.advance(10_000);
     expect(d.sockets).toHaveLength(3);
+  });
+
+  it("says why the real socket cannot connect: nobody on an abstract name, no such path", () => {
+    const refused = (name: string) => {
+      try {
+        SeqpacketSocket.connect(name);
+      } catch (e) {
+        return e as SeqpacketError;
+      }
+      throw new Error(`connected to ${name}`);
+    };
+    const abstract = refused(`\0hostbridge-test-nobody-${process.pid}`);
+    expect(abstract).toBeInstanceOf(SeqpacketError);
+    expect(abstract.message).toMatch(/^@hostbridge-test-nobody-\d+: connect: Connection refused$/);
+    expect(abstract.errno).toBe(111);
+    expect(refused("/nonexistent/mctp.sock").message).toMatch(/No such file or directory/);
   });
 
   it("parses --link and socket names", () => {
