@@ -44,9 +44,13 @@ const DOCUMENTED = new Set<string>([
   "ReadFileByType response: we refuse (length-mismatch)",
   // libpldm is wrong: it reads the completion code of a response that has none (past payload_length).
   ...["GetPLDMVersion", "GetPLDMCommands", "GetAlertStatus"].map((c) => `${c} response: we refuse (truncated)`),
-  // libpldm is stricter: a failing code must carry the success layout's length.
-  ...["GetFileTable", "ReadFile", "WriteFile", "ReadFileIntoMemory", "WriteFileFromMemory", "ReadFileByTypeIntoMemory", "WriteFileByTypeFromMemory", "ReadFileByType", "WriteFileByType"].map(
-    (c) => `${c} response: libpldm refuses a failing code alone`,
+  // libpldm is stricter: a failing code must come with the success layout's length (a code alone, or
+  // with a few bytes after it that we keep raw, is refused).
+  ...[
+    ...["GetFileTable", "ReadFile", "WriteFile", "ReadFileIntoMemory", "WriteFileFromMemory", "ReadFileByTypeIntoMemory", "WriteFileByTypeFromMemory", "ReadFileByType", "WriteFileByType"],
+    ...["NewFileAvailable", "FileAck", "NewFileAvailableWithMetaData", "FileAckWithMetaData"],
+  ].map(
+    (c) => `${c} response: libpldm refuses a failing code without the success layout`,
   ),
   // libpldm is stricter: its GetFileTable decoder wants at least one table byte.
   "GetFileTable response: libpldm refuses 6 payload bytes",
@@ -153,7 +157,7 @@ function ours(def: AnyCommandDef, request: boolean, fields: Record<string, unkno
 
 /** What a message libpldm refuses and we accept looks like, in the words of docs/compatibility.md. */
 function acceptedShape(def: AnyCommandDef, b: Uint8Array, cc: number | null): string {
-  if (cc !== null && cc !== 0 && b.length === 4) return "a failing code alone";
+  if (cc !== null && cc !== 0) return "a failing code without the success layout";
   if (cc === 0 && def.response.fields.some(([n]) => n === "data")) return "data after the length";
   return `${b.length - 3} payload bytes`;
 }
