@@ -9,7 +9,7 @@ import { decodeMctpPacket, MCTP_BASELINE_MTU, MctpMessageType } from "../../pldm
 import { MctpReassembler, type ReassembledMessage } from "../../pldm-codec/mctp/reassembler.js";
 import { concatBytes } from "../../pldm-codec/wire/bytes.js";
 import { encodeSerialFrame } from "../../pldm-codec/serial/frame-encoder.js";
-import { SerialDeframer } from "../../pldm-codec/serial/serial-deframer.js";
+import { SerialDeframer, type SerialDeframerStats } from "../../pldm-codec/serial/serial-deframer.js";
 import type { SerialLink } from "../link/serial-link.js";
 import { silentLogger, type Logger } from "../log.js";
 import { systemClock, type Clock, type Timer } from "../os/clock.js";
@@ -32,6 +32,14 @@ export interface MctpEndpointOptions {
   /** Payload bytes per packet (64 is the baseline every endpoint accepts). */
   mtu?: number;
   acceptLegacyFcs?: boolean;
+}
+
+export interface MctpEndpointStats extends MctpTransportStats {
+  serial: SerialDeframerStats;
+  notForUs: number;
+  unknownType: number;
+  badPackets: number;
+  reassemblyDrops: MctpReassembler["drops"];
 }
 
 export class MctpEndpoint extends EventEmitter<MctpTransportEvents> implements MctpTransport {
@@ -82,9 +90,8 @@ export class MctpEndpoint extends EventEmitter<MctpTransportEvents> implements M
     return `MCTP over serial on ${this.link.description}`;
   }
 
-  stats(): MctpTransportStats & { serial: MctpTransportStats["serial"] & object; notForUs: number; unknownType: number; badPackets: number } & {
-    reassemblyDrops: MctpReassembler["drops"];
-  } {
+  /** The seam's counters, with the serial ones never null here, and our own MCTP drops. */
+  stats(): MctpEndpointStats {
     return {
       ...this.counters,
       serial: { ...this.deframer.stats },
