@@ -8,7 +8,7 @@ import { FileIoService } from "../files/file-io-service.js";
 import type { SerialLink } from "../link/serial-link.js";
 import { silentLogger, type Logger } from "../log.js";
 import { MctpEndpoint } from "../mctp/mctp-endpoint.js";
-import type { MctpTransport } from "../mctp/mctp-transport.js";
+import { isMctpTransport, type MctpTransport } from "../mctp/mctp-transport.js";
 import { systemClock, type Clock } from "../os/clock.js";
 import type { RequesterSettings } from "../pldm/pldm-requester.js";
 import { PldmTerminus } from "../pldm/pldm-terminus.js";
@@ -42,7 +42,7 @@ export function createBmcStack(opts: BmcStackOptions): BmcStack;
 export function createBmcStack(opts: BmcStackOptions): BmcStack {
   const log = opts.log ?? silentLogger;
   const clock = opts.clock ?? systemClock;
-  const endpoint = "write" in opts.link ? new MctpEndpoint({ link: opts.link, localEid: opts.localEid ?? 8, clock, log }) : opts.link;
+  const endpoint = isMctpTransport(opts.link) ? opts.link : new MctpEndpoint({ link: opts.link, localEid: opts.localEid ?? 8, clock, log });
   const terminus = new PldmTerminus({ endpoint, tid: opts.tid ?? 1, clock, log, requester: opts.requester });
   const files: FileIoService = new FileIoService(terminus.responder, {
     readable: [IbmFileType.CertSigningRequest],
