@@ -11,6 +11,7 @@ import { FileTransferError, pullFile, pushFile } from "../src/files/file-client.
 import type { SerialLink } from "../src/link/serial-link.js";
 import { silentLogger, type Logger } from "../src/log.js";
 import { MctpEndpoint } from "../src/mctp/mctp-endpoint.js";
+import { isMctpTransport, type MctpTransport } from "../src/mctp/mctp-transport.js";
 import { systemClock, type Clock } from "../src/os/clock.js";
 import type { RequesterSettings } from "../src/pldm/pldm-requester.js";
 import { InstanceIdPool } from "../src/pldm/instance-id-pool.js";
@@ -85,7 +86,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
    */
   private readonly instanceIds: InstanceIdPool;
   private terminus: PldmTerminus | null = null;
-  private endpoint: MctpEndpoint | null = null;
+  private endpoint: MctpTransport | null = null;
   private readonly inFlight = new Set<number>();
   private readonly random: () => number;
   private readonly memory: HostMemory | null;
@@ -97,7 +98,8 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
   private retriesBefore = 0;
 
   constructor(
-    private readonly link: SerialLink,
+    /** A byte line (a new MCTP endpoint on it per boot), or a transport such as a demux client, kept across boots. */
+    private readonly link: SerialLink | MctpTransport,
     settings: Partial<HostSimSettings> = {},
     opts: { clock?: Clock; log?: Logger; memory?: HostMemory } = {},
   ) {
@@ -172,7 +174,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
 
   private startStack(): void {
     const { hostEid, tid, faults } = this.settings;
-    this.endpoint = new MctpEndpoint({ link: this.link, localEid: hostEid, clock: this.clock, log: this.log });
+    this.endpoint = isMctpTransport(this.link) ? this.link : new MctpEndpoint({ link: this.link, localEid: hostEid, clock: this.clock, log: this.log });
     this.endpoint.on("frame-error", () => this.frameErrors++);
     this.terminus = new PldmTerminus({ endpoint: this.endpoint, tid, clock: this.clock, log: this.log, requester: this.settings.requester, instanceIds: this.instanceIds });
     const responder = this.terminus.responder;
@@ -197,7 +199,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
   private stopStack(): void {
     this.retriesBefore += this.terminus?.requester.stats.retries ?? 0;
     this.terminus?.close();
-    this.endpoint?.close();
+    if (this.endpoint !== this.link) this.endpoint?.close();
     this.terminus = null;
     this.endpoint = null;
   }

@@ -1,6 +1,7 @@
 /**
  * `hostbridge host-sim`: runs the simulated host on its serial link (stdio by default,
- * or a tty path), with its status file, control socket and VMI TLS endpoint.
+ * or a tty path) or through libmctp's mctp-demux-daemon, with its status file, control
+ * socket and VMI TLS endpoint.
  */
 import { promises as fs } from "node:fs";
 import { createServer, type Server } from "node:net";
@@ -12,14 +13,18 @@ import { pace } from "../src/link/paced-link.js";
 import type { SerialLink } from "../src/link/serial-link.js";
 import { openStdioLink } from "../src/link/stdio-link.js";
 import { openTtyDevice } from "../src/link/tty-device-link.js";
-import { createLogger } from "../src/log.js";
+import { createLogger, type Logger } from "../src/log.js";
+import { MctpDemuxTransport } from "../src/mctp/mctp-demux-transport.js";
+import { isMctpTransport } from "../src/mctp/mctp-transport.js";
 import { recordLink } from "../src/trace/trace-recorder.js";
 import { HostMemory } from "./host-memory.js";
-import { HostSimulator, type HostSimSettings } from "./host-simulator.js";
+import { DEFAULT_HOST_SIM_SETTINGS, HostSimulator, type HostSimSettings } from "./host-simulator.js";
 import { startVmiTlsServer, type VmiTlsServer } from "./vmi-tls.js";
 
 export interface HostSimRunOptions {
   tty?: string;
+  /** Talk through libmctp's mctp-demux-daemon at this socket ("\0name" abstract) instead of a line. */
+  demuxSocket?: string;
   stateDir?: string;
   control?: string;
   baud?: number;
@@ -35,13 +40,7 @@ export interface HostSimRunOptions {
 
 export async function runHostSim(opts: HostSimRunOptions): Promise<void> {
   const log = createLogger("host-sim");
-  let link: SerialLink = opts.tty ? await openTtyDevice(opts.tty, { baud: opts.baud }) : openStdioLink();
-  if (opts.trace) link = recordLink(link, opts.trace, { name: "host-sim", localEid: opts.settings.hostEid });
-  const faults = opts.settings.faults;
-  if (faults && (faults.corrupt > 0 || faults.drop > 0)) {
-    link = injectFaults(link, { corruptRate: faults.corrupt, dropRate: faults.drop, seed: faults.seed });
-  }
-  if (opts.baud) link = pace(link, { baud: opts.baud });
+  const link = opts.demuxSocket !== undefined ? openDemux(opts, log) : await openLine(opts);
 
   let memory: HostMemory | null = null;
   if (opts.settings.transfer && opts.settings.transfer !== "inband") {
@@ -88,7 +87,27 @@ export async function runHostSim(opts: HostSimRunOptions): Promise<void> {
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGHUP", () => void sim.reboot());
-  link.on("close", (reason) => void stop(`link closed: ${reason}`));
+  // A demux client reconnects by itself; a line that closes ends us.
+  if (!isMctpTransport(link)) link.on("close", (reason) => void stop(`link closed: ${reason}`));
+}
+
+async function openLine(opts: HostSimRunOptions): Promise<SerialLink> {
+  let link: SerialLink = opts.tty ? await openTtyDevice(opts.tty, { baud: opts.baud }) : openStdioLink();
+  if (opts.trace) link = recordLink(link, opts.trace, { name: "host-sim", localEid: opts.settings.hostEid });
+  const faults = opts.settings.faults;
+  if (faults && (faults.corrupt > 0 || faults.drop > 0)) {
+    link = injectFaults(link, { corruptRate: faults.corrupt, dropRate: faults.drop, seed: faults.seed });
+  }
+  if (opts.baud) link = pace(link, { baud: opts.baud });
+  return link;
+}
+
+/** Line-level options mean nothing when libmctp's daemon owns the line: refused, not ignored. */
+function openDemux(opts: HostSimRunOptions, log: Logger): MctpDemuxTransport {
+  const faults = opts.settings.faults;
+  const lineOnly = [opts.tty && "--tty", opts.trace && "--trace", opts.baud && "--baud", faults && (faults.corrupt > 0 || faults.drop > 0) && "--faults corrupt/drop"].filter(Boolean);
+  if (lineOnly.length) throw new Error(`host-sim: ${lineOnly.join(", ")} ${lineOnly.length > 1 ? "need" : "needs"} a serial line; with --link mctp-demux the demux daemon owns it`);
+  return new MctpDemuxTransport({ socket: opts.demuxSocket, localEid: opts.settings.hostEid ?? DEFAULT_HOST_SIM_SETTINGS.hostEid, log });
 }
 
 /** JSON lines: {"power":"on"|"off"|"reboot"} or {"status":true}; each answered with the status. */

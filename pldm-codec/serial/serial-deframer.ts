@@ -1,10 +1,21 @@
 /**
  * Streaming DSP0253 deframer: feed it chunks of any size, get frames and errors back.
  *
- * Length-driven like the Linux mctp-serial driver: once the count byte is read, that
- * many unescaped bytes are body, and a raw 0x7E among them is data (a correct sender
- * never puts one there, so it only happens on a damaged line, where the FCS catches
- * it). Idle 0x7E flags before a frame are allowed; each frame needs its closing 0x7E.
+ * Length-driven like the Linux mctp-serial driver: once the count byte is read, that many
+ * unescaped bytes are body, then two FCS bytes (never escaped) and the closing 0x7E. Idle
+ * 0x7E flags before a frame are allowed.
+ *
+ * Resync beyond libmctp and mctp-serial, which let a frame cut short swallow the next one:
+ * lost bytes move the closing flag, and the next frame's opening one, earlier. So
+ * - a raw 0x7E in the body (a sender always escapes it there) ends the frame as "truncated",
+ *   and that flag opens the next frame;
+ * - a bad FCS whose low byte is 0x7E: that was the closing flag, and the flag read as the
+ *   closing one opens the next frame;
+ * - no closing flag, FCS low byte 0x7E: the byte read as the closing flag is the next
+ *   frame's revision; FCS bytes 7E 01: that byte is the next frame's count;
+ * - a revision byte right after a closing flag opens a frame: that flag was its opening
+ *   one, taken to close a frame that had lost its own.
+ * Each counts a resync, and one lost byte then costs only the frame it was in.
  *
  * Every byte pushed is accounted for exactly once:
  *   bytesIn === bytesInFrames + bytesInBadFrames + bytesSkipped + pendingBytes()
@@ -22,7 +33,7 @@ export type FcsVerdict = "ok" | "legacy-zero" | "legacy-init0";
 
 export type SerialEvent =
   | { kind: "frame"; packet: Uint8Array; fcs: FcsVerdict; raw: Uint8Array }
-  | { kind: "error"; reason: "bad-fcs" | "bad-count" | "bad-frame"; raw: Uint8Array };
+  | { kind: "error"; reason: "bad-fcs" | "bad-count" | "bad-frame" | "truncated"; raw: Uint8Array };
 
 /** A good frame. Its `raw` view is made on first use: the receive path never looks at it, and a view costs an allocation. */
 class FrameEvent {
@@ -46,7 +57,9 @@ export interface SerialDeframerStats {
   fcsErrors: number;
   badCounts: number;
   badFrames: number;
-  /** Times the decoder lost sync and hunted for the next flag. */
+  /** Frames cut short by a flag in their body (bytes lost on the line); each is also a resync. */
+  truncatedFrames: number;
+  /** Times the decoder lost sync and hunted for the next flag, or restarted at one. */
   resyncs: number;
   /** Bytes outside any frame: idle flags and garbage. */
   bytesSkipped: number;
@@ -73,6 +86,7 @@ export class SerialDeframer {
     fcsErrors: 0,
     badCounts: 0,
     badFrames: 0,
+    truncatedFrames: 0,
     resyncs: 0,
     bytesSkipped: 0,
     legacyFcsFrames: 0,
@@ -96,6 +110,10 @@ export class SerialDeframer {
   private frameStart = -1;
   /** Inside a run of garbage already counted as one resync. */
   private hunting = false;
+  /** The last byte was a frame's closing flag, which may have been the next frame's opening one. */
+  private justClosed = false;
+  /** The frame just judged was cut short: its last flag opens the next frame. */
+  private reopen = false;
   /** Packets that must be copied (escaped or split frames) come from here. */
   private readonly pool = new BytePool();
 
@@ -125,6 +143,7 @@ export class SerialDeframer {
         case State.Hunt:
           if (b === FRAME_FLAG) {
             this.hunting = false;
+            this.justClosed = false;
             const next = this.wholeFrame(chunk, i, out);
             if (next > 0) {
               i = next;
@@ -132,7 +151,13 @@ export class SerialDeframer {
             }
             this.state = State.Revision;
             this.frameStart = i;
+          } else if (this.justClosed && b === SERIAL_REVISION) {
+            // This frame's opening flag closed the one before, which had lost its own.
+            this.justClosed = false;
+            this.state = State.Count;
+            this.frameStart = i;
           } else {
+            this.justClosed = false;
             if (!this.hunting) s.resyncs++;
             this.hunting = true;
             s.bytesSkipped++;
@@ -152,7 +177,10 @@ export class SerialDeframer {
           }
           break;
         case State.Count:
-          if (b < MIN_COUNT || b > this.maxCount) {
+          if (b === FRAME_FLAG && b > this.maxCount) {
+            out.push(this.cutShort(chunk, i));
+            continue;
+          } else if (b < MIN_COUNT || b > this.maxCount) {
             out.push(this.fail(chunk, i, "bad-count"));
           } else {
             this.count = b;
@@ -168,7 +196,7 @@ export class SerialDeframer {
           const want = this.count;
           while (i < n && f < want) {
             const c = chunk[i]!;
-            if (c === FRAME_ESCAPE) break;
+            if (c === FRAME_ESCAPE || c === FRAME_FLAG) break;
             body[f++] = c;
             crc = (crc >>> 8) ^ t[(crc ^ c) & 0xff]!;
             i++;
@@ -179,10 +207,19 @@ export class SerialDeframer {
             this.state = State.FcsHi;
             continue;
           }
-          if (i < n) this.state = State.BodyEscaped; // chunk[i] is the escape byte
+          if (i === n) break;
+          if (chunk[i] === FRAME_FLAG) {
+            out.push(this.cutShort(chunk, i));
+            continue;
+          }
+          this.state = State.BodyEscaped; // chunk[i] is the escape byte
           break;
         }
         case State.BodyEscaped: {
+          if (b === FRAME_FLAG) {
+            out.push(this.cutShort(chunk, i));
+            continue;
+          }
           const c = b ^ 0x20;
           body[this.filled++] = c;
           this.crc = (this.crc >>> 8) ^ t[(this.crc ^ c) & 0xff]!;
@@ -203,6 +240,18 @@ export class SerialDeframer {
             const packet = this.pool.take(this.count);
             packet.set(view(this.body, 0, this.count));
             out.push(this.verdict(this.crc, this.fcs, packet, raw, 0, raw.length));
+            if (this.reopen) continue; // this flag opens the next frame
+          } else if ((this.fcs & 0xff) === FRAME_FLAG) {
+            // Two bytes short: the "FCS" was the closing flag and the next frame's opening one; b is its revision.
+            out.push(this.cutShort(chunk, i));
+            this.justClosed = true;
+            continue;
+          } else if (this.fcs === ((FRAME_FLAG << 8) | SERIAL_REVISION)) {
+            // Three bytes short: the "FCS" was the next frame's flag and revision; b is its count.
+            out.push(this.cutShort(chunk, i));
+            this.state = State.Count;
+            this.frameStart = i;
+            continue;
           } else {
             out.push(this.fail(chunk, i, "bad-frame"));
           }
@@ -236,9 +285,13 @@ export class SerialDeframer {
     let escapes = 0;
     for (; j < end; j++) {
       let c = chunk[j]!;
-      if (c === FRAME_ESCAPE) {
-        if (++end + 3 > n) return 0;
-        c = chunk[++j]! ^ 0x20;
+      // One unsigned compare catches both 0x7D and 0x7E, keeping the plain-byte path short.
+      if (((c - FRAME_ESCAPE) >>> 0) <= 1) {
+        // A flag (raw, or after an escape) means the frame was cut short: the state machine ends it.
+        if (c === FRAME_FLAG || ++end + 3 > n) return 0;
+        c = chunk[++j]!;
+        if (c === FRAME_FLAG) return 0;
+        c ^= 0x20;
         escapes++;
       }
       crc = (crc >>> 8) ^ t[(crc ^ c) & 0xff]!;
@@ -253,7 +306,7 @@ export class SerialDeframer {
       for (let k = start + 3, f = 0; k < j; k++) packet[f++] = chunk[k] === FRAME_ESCAPE ? chunk[++k]! ^ 0x20 : chunk[k]!;
     }
     out.push(this.verdict(crc, fcs, packet, chunk, start, j + 3 - start));
-    return j + 3;
+    return this.reopen ? j + 2 : j + 3;
   }
 
   /** Raw bytes of the frame ending at chunk[i], inclusive; the frame is over after this. */
@@ -275,15 +328,30 @@ export class SerialDeframer {
     return raw;
   }
 
-  /** Judges a complete frame by its FCS (`crc` already covers revision, count and packet); raw is rawIn[from, from + length). */
+  /**
+   * Judges a complete frame by its FCS (`crc` already covers revision, count and packet); raw is
+   * rawIn[from, from + length), ending with the closing flag. Sets `reopen` when that flag must
+   * be read again as the next frame's opening one.
+   */
   private verdict(crc: number, fcsIn: number, packet: Uint8Array, rawIn: Uint8Array, from: number, length: number): SerialEvent {
     const s = this.stats;
+    this.justClosed = true;
+    this.reopen = false;
     let fcs: FcsVerdict | null = crc === fcsIn ? "ok" : null;
     if (!fcs && this.acceptLegacyFcs) {
       if (fcsIn === 0) fcs = "legacy-zero";
       else if (crc16Update(crc16Update(0, Uint8Array.of(SERIAL_REVISION, packet.length)), packet) === fcsIn) fcs = "legacy-init0";
     }
     if (!fcs) {
+      if ((fcsIn & 0xff) === FRAME_FLAG) {
+        // The "FCS low byte" was this frame's closing flag, bytes short: the flag after it is the next frame's.
+        this.justClosed = false;
+        this.reopen = true;
+        s.truncatedFrames++;
+        s.resyncs++;
+        s.bytesInBadFrames += length - 1;
+        return { kind: "error", reason: "truncated", raw: view(rawIn, from, length - 1) };
+      }
       s.fcsErrors++;
       s.bytesInBadFrames += length;
       return { kind: "error", reason: "bad-fcs", raw: from === 0 && length === rawIn.length ? rawIn : view(rawIn, from, length) };
@@ -292,6 +360,19 @@ export class SerialDeframer {
     s.goodFrames++;
     s.bytesInFrames += length;
     return new FrameEvent(packet, fcs, rawIn, from, length);
+  }
+
+  /**
+   * The frame in progress was cut short by the flag at chunk[i]: it ends as bad just before
+   * that flag, and the caller hands the flag to the hunt (without i++) to open the next frame.
+   */
+  private cutShort(chunk: Uint8Array, i: number): SerialEvent {
+    const raw = this.takeRaw(chunk, i - 1);
+    const s = this.stats;
+    s.truncatedFrames++;
+    s.resyncs++;
+    s.bytesInBadFrames += raw.length;
+    return { kind: "error", reason: "truncated", raw };
   }
 
   private fail(chunk: Uint8Array, i: number, reason: "bad-count" | "bad-frame"): SerialEvent {

@@ -6,6 +6,7 @@ import { CaManagerService } from "../dbus/ca-manager.js";
 import { checkLayer, resolveSettings, settingsFromEnv, settingsFromFile, type DaemonSettingsLayer } from "../daemon/daemon-settings.js";
 import { startDaemon } from "../daemon/host-bridge-daemon.js";
 import { createLogger } from "../log.js";
+import { LINK_OPTION_HELP, parseLinkOption, type DemuxLinkSpec } from "./link-option.js";
 import { eidOption, intOption } from "./options.js";
 import { supervise } from "./supervise.js";
 
@@ -16,6 +17,7 @@ interface DaemonFlags {
   baud?: number;
   spawnHost?: string;
   stdio?: boolean;
+  link?: DemuxLinkSpec;
   localEid?: number;
   hostEid?: number;
   rootCert?: string;
@@ -44,10 +46,11 @@ const FLAG_NAMES: Readonly<Record<string, string>> = {
   "bridge.certWaitMs": "--cert-wait",
   trace: "--trace",
   dmaRegion: "--dma-region",
+  "link.socket": "--link",
 };
 
 function flagsToSettings(f: DaemonFlags): DaemonSettingsLayer {
-  const link = f.tty ? { kind: "tty" as const, path: f.tty, baud: f.baud } : f.spawnHost ? { kind: "spawn" as const, command: f.spawnHost, baud: f.baud } : f.stdio ? { kind: "stdio" as const, baud: f.baud } : undefined;
+  const link = f.tty ? { kind: "tty" as const, path: f.tty, baud: f.baud } : f.spawnHost ? { kind: "spawn" as const, command: f.spawnHost, baud: f.baud } : f.stdio ? { kind: "stdio" as const, baud: f.baud } : f.link;
   return checkLayer({
     bus: f.bus,
     link,
@@ -74,6 +77,7 @@ export function registerDaemon(program: Command): void {
     .option("--baud <bps>", "line speed: sets a --tty device, paces a pty or stdio link", intOption(50, 4_000_000))
     .option("--spawn-host <command>", "run the host (e.g. hostbridge host-sim) on a pty as our link")
     .option("--stdio", "use stdin/stdout as the link")
+    .option("--link <kind>", LINK_OPTION_HELP, parseLinkOption)
     .option("--local-eid <eid>", "our MCTP EID (default 8)", eidOption)
     .option("--host-eid <eid>", "the host's MCTP EID (default 9)", eidOption)
     .option("--root-cert <path>", "root certificate file (default /var/lib/bmcweb/RootCert)")

@@ -6,10 +6,12 @@ import { DEFAULT_HOST_SIM_SETTINGS, type BadCsrSignal } from "../../host-sim/hos
 import { runHostSim } from "../../host-sim/main.js";
 import { DEFAULT_VMI_CA_SETTINGS } from "../../host-sim/vmi-ca.js";
 import type { KeyPairKind } from "../x509/index.js";
+import { LINK_OPTION_HELP, parseLinkOption, type DemuxLinkSpec } from "./link-option.js";
 import { eidOption, intOption, portOption } from "./options.js";
 
 interface HostSimFlags {
   tty?: string;
+  link?: DemuxLinkSpec;
   stateDir?: string;
   control?: string;
   hostEid: number;
@@ -36,8 +38,9 @@ interface HostSimFlags {
 export function registerHostSim(program: Command): void {
   program
     .command("host-sim")
-    .description("run the simulated host (VMI CA) on a serial link: stdio by default")
+    .description("run the simulated host (VMI CA) on a serial link (stdio by default) or through mctp-demux-daemon")
     .option("--tty <path>", "use this tty device instead of stdin/stdout")
+    .option("--link <kind>", LINK_OPTION_HELP, parseLinkOption)
     .option("--state-dir <dir>", "write host-sim.json (status and counters) here")
     .option("--control <socket>", "unix socket taking {\"power\":\"on|off|reboot\"} lines")
     .option("--host-eid <eid>", "our MCTP EID", eidOption, DEFAULT_HOST_SIM_SETTINGS.hostEid)
@@ -68,6 +71,7 @@ export function registerHostSim(program: Command): void {
     .action(async (f: HostSimFlags) => {
       await runHostSim({
         tty: f.tty,
+        demuxSocket: f.link?.socket,
         stateDir: f.stateDir,
         control: f.control,
         baud: f.baud,

@@ -1,5 +1,5 @@
 /**
- * The BMC half of the exchange on one serial link: MCTP endpoint, PLDM terminus, the
+ * The BMC half of the exchange on one serial link or MCTP transport: MCTP endpoint, PLDM terminus, the
  * IBM file I/O service and the certificate bridge, wired the same way for the daemon,
  * the benchmark and the tests. Results go to a `CaEntrySink`; root pushes to `onRoot`.
  * Every complete upload is checked before it is accepted: a root must be a valid CA root,
@@ -12,6 +12,7 @@ import { FileIoService } from "../files/file-io-service.js";
 import type { SerialLink } from "../link/serial-link.js";
 import { silentLogger, type Logger } from "../log.js";
 import { MctpEndpoint } from "../mctp/mctp-endpoint.js";
+import { isMctpTransport, type MctpTransport } from "../mctp/mctp-transport.js";
 import { systemClock, type Clock } from "../os/clock.js";
 import type { RequesterSettings } from "../pldm/pldm-requester.js";
 import { PldmTerminus } from "../pldm/pldm-terminus.js";
@@ -19,7 +20,8 @@ import { validateRoot } from "../x509/index.js";
 import { CertRequestBridge, type BridgeSettings, type CaEntrySink } from "./cert-request-bridge.js";
 
 export interface BmcStackOptions {
-  link: SerialLink;
+  /** A byte link (we run MCTP over it), or a transport that carries whole messages (a demux client). */
+  link: SerialLink | MctpTransport;
   sink: CaEntrySink;
   /** A complete root certificate upload from the host, already validated. */
   onRoot?: (data: Uint8Array) => void | Promise<void>;
@@ -35,9 +37,9 @@ export interface BmcStackOptions {
   dma?: DmaEngine | null;
 }
 
-export interface BmcStack {
-  endpoint: MctpEndpoint;
-  terminus: PldmTerminus;
+export interface BmcStack<T extends MctpTransport = MctpTransport> {
+  endpoint: T;
+  terminus: PldmTerminus<T>;
   files: FileIoService;
   bridge: CertRequestBridge;
   /** Roots refused before anything was written. */
@@ -47,10 +49,13 @@ export interface BmcStack {
   close(): void;
 }
 
+export function createBmcStack<T extends MctpTransport>(opts: BmcStackOptions & { link: T }): BmcStack<T>;
+export function createBmcStack(opts: BmcStackOptions & { link: SerialLink }): BmcStack<MctpEndpoint>;
+export function createBmcStack(opts: BmcStackOptions): BmcStack;
 export function createBmcStack(opts: BmcStackOptions): BmcStack {
   const log = opts.log ?? silentLogger;
   const clock = opts.clock ?? systemClock;
-  const endpoint = new MctpEndpoint({ link: opts.link, localEid: opts.localEid ?? 8, clock, log });
+  const endpoint = isMctpTransport(opts.link) ? opts.link : new MctpEndpoint({ link: opts.link, localEid: opts.localEid ?? 8, clock, log });
   const terminus = new PldmTerminus({ endpoint, tid: opts.tid ?? 1, clock, log, requester: opts.requester });
   const rootCounters = { refused: 0 };
   let acceptedRoot = opts.initialRoot ?? null;

@@ -24,6 +24,8 @@ const LINK_KINDS = [
   closed({ kind: Type.Literal("tty"), path: text(), baud: baud() }),
   closed({ kind: Type.Literal("spawn"), command: text(), baud: baud() }),
   closed({ kind: Type.Literal("stdio"), baud: baud() }),
+  /** A client of libmctp's mctp-demux-daemon; `socket` "\0name" is abstract (default "\0mctp-mux"). */
+  closed({ kind: Type.Literal("mctp-demux"), socket: Type.Optional(text()) }),
 ];
 export type LinkSetting = Static<(typeof LINK_KINDS)[number]>;
 
@@ -119,7 +121,8 @@ export function resolveSettings(...layers: DaemonSettingsLayer[]): DaemonSetting
     if (bridge) s.bridge = { ...s.bridge, ...bridge };
   }
   checkSettings(DaemonSettingsSchema, s, { source: "" });
-  if (!s.link) throw new SettingsError("no link to the host: give --tty PATH, --spawn-host COMMAND or --stdio (or HOSTBRIDGE_TTY)");
+  if (!s.link) throw new SettingsError("no link to the host: give --tty PATH, --spawn-host COMMAND, --stdio or --link mctp-demux (or HOSTBRIDGE_TTY)");
+  if (s.link.kind === "mctp-demux" && s.trace) throw new SettingsError("trace records a serial link; on mctp-demux use the demux daemon's own pcap capture");
   if (s.localEid === s.hostEid) throw new SettingsError("localEid and hostEid must differ");
   return s;
 }

@@ -12,6 +12,8 @@ import type { SerialLink } from "../link/serial-link.js";
 import { openStdioLink } from "../link/stdio-link.js";
 import { openTtyDevice } from "../link/tty-device-link.js";
 import type { Logger } from "../log.js";
+import { MctpDemuxTransport } from "../mctp/mctp-demux-transport.js";
+import { isMctpTransport, type MctpTransport } from "../mctp/mctp-transport.js";
 import { recordLink } from "../trace/trace-recorder.js";
 import { EmulatedDmaEngine } from "../dma/emulated-dma-engine.js";
 import { createBmcStack, type BmcStack } from "./bmc-stack.js";
@@ -30,18 +32,25 @@ export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
-export async function openLink(link: LinkSetting): Promise<SerialLink> {
+export async function openLink(link: Exclude<LinkSetting, { kind: "mctp-demux" }>): Promise<SerialLink> {
   if (link.kind === "tty") return openTtyDevice(link.path, { baud: link.baud });
   // The host program runs on a raw pty whose other side is our link.
   const raw = link.kind === "stdio" ? openStdioLink() : spawnPtyChild({ file: "/bin/sh", name: "host", args: ["-c", link.command], killAfterMs: 1000 });
   return link.baud ? pace(raw, { baud: link.baud }) : raw;
 }
 
+/** The byte link (traced if asked), or for mctp-demux the demux client the stack sits on directly. */
+async function openHostLink(s: DaemonSettings, log: Logger): Promise<SerialLink | MctpTransport> {
+  const l = s.link!;
+  if (l.kind === "mctp-demux") return new MctpDemuxTransport({ socket: l.socket, localEid: s.localEid, log });
+  const raw = await openLink(l);
+  return s.trace ? recordLink(raw, s.trace, { name: "daemon", localEid: s.localEid }) : raw;
+}
+
 export async function startDaemon(s: DaemonSettings, log: Logger): Promise<RunningDaemon> {
   await fs.mkdir(s.spoolDir, { recursive: true });
   const bus = await BusConnection.connect({ address: s.bus, callTimeoutMs: s.dbusTimeoutMs, log });
-  const raw = await openLink(s.link!);
-  const link = s.trace ? recordLink(raw, s.trace, { name: "daemon", localEid: s.localEid }) : raw;
+  const link = await openHostLink(s, log);
   const root = new RootCertWriter(s.rootCertPath, log, join(s.spoolDir, "root-history.jsonl"));
   await root.loadExisting();
   const entries = new CaEntrySource(bus, log, s.dbusTimeoutMs);
@@ -67,7 +76,8 @@ export async function startDaemon(s: DaemonSettings, log: Logger): Promise<Runni
 
   const fatal = new Promise<string>((resolve) => {
     bus.once("disconnected", (why) => resolve(`D-Bus connection lost: ${why}`));
-    link.on("close", (why) => resolve(`link to the host closed: ${String(why)}`));
+    // A demux client reconnects by itself: only a byte link we own ends the daemon.
+    if (!isMctpTransport(link)) link.on("close", (why) => resolve(`link to the host closed: ${String(why)}`));
   });
   log.info({ link: link.description, bus: s.bus, rootCertPath: s.rootCertPath, dmaRegion: s.dmaRegion }, "hostbridge daemon running");
 
@@ -82,7 +92,7 @@ export async function startDaemon(s: DaemonSettings, log: Logger): Promise<Runni
       status.close();
       stack.close();
       await Promise.race([rootWrite, new Promise((r) => setTimeout(r, 1000))]);
-      await Promise.race([link.close(), new Promise((r) => setTimeout(r, 500))]);
+      if (!isMctpTransport(link)) await Promise.race([link.close(), new Promise((r) => setTimeout(r, 500))]);
       bus.close();
     },
   };

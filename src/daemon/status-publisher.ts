@@ -28,6 +28,7 @@ export class StatusPublisher {
         name: HostBridgeStatus.iface,
         properties: {
           HostLinkState: { type: "s", value: "unknown", access: "read" },
+          LinkState: { type: "s", value: "up", access: "read" },
           HostLastSeen: { type: "s", value: "", access: "read" },
           RootCertPath: { type: "s", value: root.path, access: "const" },
           RootFingerprint: { type: "s", value: "", access: "read" },
@@ -52,6 +53,7 @@ export class StatusPublisher {
     const last = this.root.history.at(-1);
     return {
       HostLinkState: host.state,
+      LinkState: link.linkState,
       HostLastSeen: host.lastSeenMs === null ? "" : new Date(host.lastSeenMs).toISOString(),
       RootFingerprint: last?.fingerprint ?? "",
       RootChangedAt: last?.at ?? "",
@@ -59,7 +61,7 @@ export class StatusPublisher {
       Refused: bridge.counters.refused,
       Pending: bridge.pendingCount(),
       Announces: bridge.counters.announces,
-      BadFrames: serial.fcsErrors + serial.badCounts,
+      BadFrames: serial ? serial.fcsErrors + serial.badCounts + serial.truncatedFrames : 0,
       Retries: terminus.requester.stats.retries,
       Timeouts: terminus.requester.stats.timeouts,
       SpoofedSignals: this.entries.counters.spoofed,

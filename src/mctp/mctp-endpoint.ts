@@ -9,32 +9,20 @@ import { decodeMctpPacket, MCTP_BASELINE_MTU, MctpMessageType } from "../../pldm
 import { MctpReassembler, type ReassembledMessage } from "../../pldm-codec/mctp/reassembler.js";
 import { concatBytes } from "../../pldm-codec/wire/bytes.js";
 import { encodeSerialFrame } from "../../pldm-codec/serial/frame-encoder.js";
-import { SerialDeframer, type SerialEvent } from "../../pldm-codec/serial/serial-deframer.js";
+import { SerialDeframer, type SerialDeframerStats } from "../../pldm-codec/serial/serial-deframer.js";
 import type { SerialLink } from "../link/serial-link.js";
 import { silentLogger, type Logger } from "../log.js";
 import { systemClock, type Clock, type Timer } from "../os/clock.js";
 import { answerControlRequest } from "./control-responder.js";
+import type { MctpMessage, MctpTransport, MctpTransportEvents, MctpTransportStats } from "./mctp-transport.js";
 import { TagAllocator } from "./tag-allocator.js";
 
 export const MCTP_NULL_EID = 0x00;
 export const MCTP_BROADCAST_EID = 0xff;
 
-export interface MctpMessage {
-  src: number;
-  dest: number;
-  tag: number;
-  tagOwner: boolean;
-  messageType: number;
-  /** The message body after the type byte. */
-  body: Uint8Array;
-}
-
-export interface MctpEndpointEvents {
-  pldm: (m: MctpMessage) => void;
-  /** Every packet as it crosses the link, for trace recorders. */
-  packet: (dir: "tx" | "rx", packet: Uint8Array) => void;
-  "frame-error": (e: Extract<SerialEvent, { kind: "error" }>) => void;
-}
+export type { MctpMessage };
+/** Kept for callers that name the serial endpoint's events. */
+export type MctpEndpointEvents = MctpTransportEvents;
 
 export interface MctpEndpointOptions {
   link: SerialLink;
@@ -46,7 +34,15 @@ export interface MctpEndpointOptions {
   acceptLegacyFcs?: boolean;
 }
 
-export class MctpEndpoint extends EventEmitter<MctpEndpointEvents> {
+export interface MctpEndpointStats extends MctpTransportStats {
+  serial: SerialDeframerStats;
+  notForUs: number;
+  unknownType: number;
+  badPackets: number;
+  reassemblyDrops: MctpReassembler["drops"];
+}
+
+export class MctpEndpoint extends EventEmitter<MctpTransportEvents> implements MctpTransport {
   readonly localEid: number;
   readonly tags: TagAllocator;
   private readonly link: SerialLink;
@@ -56,7 +52,7 @@ export class MctpEndpoint extends EventEmitter<MctpEndpointEvents> {
   private readonly deframer: SerialDeframer;
   private readonly reassembler: MctpReassembler;
   private expiryTimer: Timer | null = null;
-  private readonly counters = { notForUs: 0, unknownType: 0, badPackets: 0, txMessages: 0, rxMessages: 0, txBytes: 0, rxBytes: 0 };
+  private readonly counters = { notForUs: 0, unknownType: 0, badPackets: 0, txMessages: 0, rxMessages: 0, txBytes: 0, rxBytes: 0, txDropped: 0 };
   private readonly onData = (chunk: Uint8Array) => this.receive(chunk);
 
   constructor(opts: MctpEndpointOptions) {
@@ -90,8 +86,19 @@ export class MctpEndpoint extends EventEmitter<MctpEndpointEvents> {
     this.counters.txMessages++;
   }
 
-  stats() {
-    return { ...this.counters, serial: { ...this.deframer.stats }, reassemblyDrops: { ...this.reassembler.drops } };
+  get description(): string {
+    return `MCTP over serial on ${this.link.description}`;
+  }
+
+  /** The seam's counters, with the serial ones never null here, and our own MCTP drops. */
+  stats(): MctpEndpointStats {
+    return {
+      ...this.counters,
+      serial: { ...this.deframer.stats },
+      reassemblyDrops: { ...this.reassembler.drops },
+      linkState: this.link.isOpen ? "up" : "down",
+      reconnects: 0,
+    };
   }
 
   close(): void {

@@ -9,7 +9,7 @@ import { decodePldmHeader } from "../../pldm-codec/pldm/header.js";
 import { decodeResponse, encodeRequest, type DecodedResponse } from "../../pldm-codec/pldm/message.js";
 import { CompletionCode } from "../../pldm-codec/pldm/names.js";
 import { MctpMessageType } from "../../pldm-codec/mctp/packet.js";
-import type { MctpEndpoint } from "../mctp/mctp-endpoint.js";
+import type { MctpTransport } from "../mctp/mctp-transport.js";
 import type { Clock, Timer } from "../os/clock.js";
 import { PldmRequestError } from "./errors.js";
 import { InstanceIdPool } from "./instance-id-pool.js";
@@ -69,7 +69,7 @@ export class PldmRequester {
   private closed = false;
 
   constructor(
-    private readonly endpoint: MctpEndpoint,
+    private readonly endpoint: MctpTransport,
     private readonly clock: Clock,
     settings: Partial<RequesterSettings> = {},
     /** Shared by a terminus that is rebuilt (a host reboot) so its ids go on where they were. */

@@ -1,9 +1,10 @@
 /**
- * One PLDM terminus on an MCTP endpoint: routes incoming requests to the responder
- * and responses to the requester. The daemon and host-sim each run one.
+ * One PLDM terminus on an MCTP transport (serial endpoint or demux client): routes incoming
+ * requests to the responder and responses to the requester, by the PLDM Rq bit alone (a
+ * demux daemon sends everything with tag owner set). The daemon and host-sim each run one.
  */
 import { MctpMessageType } from "../../pldm-codec/mctp/packet.js";
-import type { MctpEndpoint, MctpMessage } from "../mctp/mctp-endpoint.js";
+import type { MctpMessage, MctpTransport } from "../mctp/mctp-transport.js";
 import { silentLogger, type Logger } from "../log.js";
 import { systemClock, type Clock } from "../os/clock.js";
 import { registerBaseResponder } from "./base-responder.js";
@@ -11,8 +12,8 @@ import type { InstanceIdPool } from "./instance-id-pool.js";
 import { PldmRequester, type RequesterSettings } from "./pldm-requester.js";
 import { PldmResponder } from "./pldm-responder.js";
 
-export interface PldmTerminusOptions {
-  endpoint: MctpEndpoint;
+export interface PldmTerminusOptions<T extends MctpTransport = MctpTransport> {
+  endpoint: T;
   tid: number;
   clock?: Clock;
   log?: Logger;
@@ -20,15 +21,15 @@ export interface PldmTerminusOptions {
   instanceIds?: InstanceIdPool;
 }
 
-export class PldmTerminus {
+export class PldmTerminus<T extends MctpTransport = MctpTransport> {
   readonly requester: PldmRequester;
   readonly responder: PldmResponder;
-  readonly endpoint: MctpEndpoint;
+  readonly endpoint: T;
   readonly identity: { tid: number };
   private readonly log: Logger;
   private readonly onPldm = (m: MctpMessage) => this.route(m);
 
-  constructor(opts: PldmTerminusOptions) {
+  constructor(opts: PldmTerminusOptions<T>) {
     const clock = opts.clock ?? systemClock;
     this.log = opts.log ?? silentLogger;
     this.endpoint = opts.endpoint;

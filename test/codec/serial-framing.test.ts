@@ -138,4 +138,68 @@ describe("DSP0253 serial framing", () => {
       { numRuns: 3000 },
     );
   });
+
+  /** Frames of `packets` back to back, with the bytes [at, at + lost) of the stream removed; also says which frames those bytes hit. */
+  function cut(packets: Uint8Array[], at: number, lost: number) {
+    const encoded = packets.map((p) => encodeSerialFrame(p));
+    const stream = Uint8Array.from(encoded.flatMap((f) => [...f]));
+    const from = at % stream.length;
+    const to = Math.min(stream.length, from + lost);
+    const hit = new Set<number>();
+    for (let k = 0, o = 0; k < encoded.length; o += encoded[k]!.length, k++) if (from < o + encoded[k]!.length && to > o) hit.add(k);
+    return { stream: Uint8Array.from([...stream.subarray(0, from), ...stream.subarray(to)]), hit };
+  }
+
+  const pushInChunks = (d: SerialDeframer, stream: Uint8Array, chunk: number) => {
+    const evs: SerialEvent[] = [];
+    for (let o = 0; o < stream.length; o += chunk) evs.push(...d.push(stream.subarray(o, o + chunk)));
+    return evs;
+  };
+
+  it("loses only the frame a lost byte was in, wherever the byte was and however the stream is chunked", () => {
+    fc.assert(
+      fc.property(fc.array(packetArb, { minLength: 2, maxLength: 8 }), fc.nat(), fc.integer({ min: 1, max: 80 }), (packets, at, chunk) => {
+        const { stream, hit } = cut(packets, at, 1);
+        const d = new SerialDeframer();
+        const got = frames(pushInChunks(d, stream, chunk));
+        const k = [...hit][0]!;
+        const others = packets.filter((_, i) => i !== k).map(toHex);
+        // A lost closing flag costs nothing: the next frame's opening flag closes it.
+        const want = got.length === packets.length ? packets.map(toHex) : others;
+        expect(got).toEqual(want);
+        accountingHolds(d);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("loses only the frames a lost run of bytes touched", () => {
+    fc.assert(
+      fc.property(fc.array(packetArb, { minLength: 2, maxLength: 8 }), fc.nat(), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 80 }), (packets, at, lost, chunk) => {
+        const { stream, hit } = cut(packets, at, lost);
+        const d = new SerialDeframer();
+        const got = frames(pushInChunks(d, stream, chunk));
+        const untouched = packets.filter((_, i) => !hit.has(i)).map(toHex);
+        // Every untouched frame arrives, in order; a touched one only if the cut took nothing but its closing flag.
+        expect(got.filter((h) => untouched.includes(h))).toEqual(untouched);
+        expect(got.length - untouched.length).toBeLessThanOrEqual(1);
+        accountingHolds(d);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("ends a frame cut short at the flag in its body, counts a resync, and reads the next frame from that flag", () => {
+    const a = encodeSerialFrame(Uint8Array.of(1, 9, 8, 0xc8, 1, 0x80, 0, 2, 3, 4, 5, 6));
+    const b = encodeSerialFrame(Uint8Array.of(1, 9, 8, 0xc8, 1, 0x80, 0, 9));
+    const stream = Uint8Array.from([...a.subarray(0, 8), ...b]);
+    for (const chunk of [1, 3, stream.length]) {
+      const d = new SerialDeframer();
+      const evs = pushInChunks(d, stream, chunk);
+      expect(evs.map((e) => (e.kind === "frame" ? toHex(e.packet) : e.reason))).toEqual(["truncated", "01090 8c8018000 09".replace(/ /g, "")]);
+      expect(toHex(evs[0]!.raw)).toBe(toHex(a.subarray(0, 8)));
+      expect(d.stats).toMatchObject({ truncatedFrames: 1, resyncs: 1, goodFrames: 1 });
+      accountingHolds(d);
+    }
+  });
 });

@@ -50,7 +50,7 @@ describe("hostbridge daemon refuses every value outside the schema, naming the k
     [{ link: { kind: "stdio" }, tid: -7 }, "tid must be a whole number from 1 to 254, got -7"],
     [{ link: { kind: "stdio" }, bridge: { maxBackoffMs: "soon" } }, 'bridge.maxBackoffMs must be a whole number from 10 to 3600000, got "soon"'],
     [{ link: { kind: "stdio" }, spoolDir: 42 }, "spoolDir must be a non-empty string, got 42"],
-    [{ link: { kind: "usb" } }, 'link.kind must be one of "tty", "spawn", "stdio", got "usb"'],
+    [{ link: { kind: "usb" } }, 'link.kind must be one of "tty", "spawn", "stdio", "mctp-demux", got "usb"'],
     [{ link: { kind: "tty", path: "/dev/ttyS4", baud: 115200.5 } }, "link.baud must be a whole number from 50 to 4000000, got 115200.5"],
     [{ link: { kind: "stdio" }, bridge: { backoff: 5 } }, 'unknown setting "bridge.backoff"'],
     [{ link: { kind: "stdio" }, trace: false }, "trace must be a non-empty string or null, got false"],
