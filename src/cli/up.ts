@@ -2,16 +2,24 @@
  * `hostbridge up` (what `npm start` runs): the whole exchange on this machine, on
  * loopback: a private dbus-daemon, the CA manager, the daemon with host-sim on its pty,
  * host power on D-Bus and the REST front. Writes <state-dir>/up.json when ready and
- * prints lines to paste; Ctrl-C or SIGTERM stops every part.
+ * prints lines to paste; Ctrl-C, SIGTERM or a hang-up stops every part. One up per state
+ * directory (an OS lock); a dbus-daemon that dies is started again with every part.
  */
 import { Option, type Command } from "commander";
 import { promises as fs } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { pollUntil } from "../os/poll.js";
+import { rotateFile } from "../os/rotate-file.js";
+import { lockStateDir, StateDirLockedError } from "../os/state-dir-lock.js";
 import { DEFAULT_USER } from "../rest/index.js";
 import { LocalStack } from "../stack/local-stack.js";
 import { intOption, portOption } from "./options.js";
+
+/** Exit code when another up holds the state directory (EX_TEMPFAIL is the supervisor's; EX_CANTCREAT). */
+const EXIT_LOCKED = 73;
+/** Traces of earlier runs kept beside link.pcapng: link.1.pcapng (the last) to link.3.pcapng. */
+const KEPT_TRACES = 3;
 
 interface UpFlags {
   stateDir: string;
@@ -46,7 +54,14 @@ export function registerUp(program: Command): void {
     .option("--log-level <level>", "log level of the parts", "info")
     .action(async (f: UpFlags) => {
       const stateDir = resolve(f.stateDir);
+      // Before anything in the directory is touched: a second up on it would take over the bus socket.
+      const lock = await lockStateDir(stateDir).catch((e: unknown) => {
+        if (!(e instanceof StateDirLockedError)) throw e;
+        process.stderr.write(`hostbridge up: ${e.message}\n`);
+        process.exit(EXIT_LOCKED);
+      });
       const tracePath = f.trace ? join(stateDir, "link.pcapng") : null;
+      if (tracePath) await rotateFile(tracePath, KEPT_TRACES);
       const hostSimArgs = ["--vmi-tls-port", String(f.vmiTlsPort), "--key", f.key];
       if (f.hostOff) hostSimArgs.push("--host-off");
       if (f.baud) hostSimArgs.push("--baud", String(f.baud));
@@ -54,24 +69,38 @@ export function registerUp(program: Command): void {
       const daemonArgs = tracePath ? ["--trace", tracePath] : [];
       if (f.baud) daemonArgs.push("--baud", String(f.baud));
       process.stderr.write(`hostbridge up: starting in ${stateDir} ...\n`);
-      const stack = await LocalStack.start({
+      const upJson = join(stateDir, "up.json");
+      let stopping = false;
+      // A signal while starting stops what has started once the start is over.
+      let starting: Promise<LocalStack | null> = Promise.resolve(null);
+      const stop = (why: string, code: number) => {
+        if (stopping) return;
+        stopping = true;
+        process.stderr.write(`\nhostbridge up: stopping (${why}) ...\n`);
+        void starting
+          .then((stack) => stack?.stop())
+          .then(() => fs.rm(upJson, { force: true }))
+          .then(() => lock.release())
+          .finally(() => process.exit(code));
+      };
+      // A closed terminal (SIGHUP) stops the stack like Ctrl-C does; the parts are in their own process groups.
+      for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => stop(signal, 0));
+      const onFatal = (why: string) => stop(`cannot go on: ${why}`, 1);
+      starting = LocalStack.start({
         stateDir,
         hostSimArgs,
         daemonArgs,
         restPort: f.restPort,
         restArgs: ["--sign-timeout", String(f.signTimeout)],
         supervise: true,
+        onFatal,
         logLevel: f.logLevel,
+      }).catch((e: unknown) => {
+        process.stderr.write(`hostbridge up: could not start: ${(e as Error).message}\n`);
+        return lock.release().then(() => process.exit(1));
       });
-      let stopping = false;
-      const stop = (why: string) => {
-        if (stopping) return;
-        stopping = true;
-        process.stderr.write(`\nhostbridge up: stopping (${why}) ...\n`);
-        void stack.stop().finally(() => process.exit(0));
-      };
-      process.on("SIGINT", () => stop("SIGINT"));
-      process.on("SIGTERM", () => stop("SIGTERM"));
+      const stack = await starting;
+      if (stopping || !stack) return;
 
       const vmi = await vmiTlsPort(stack, f.vmiTlsPort, f.hostOff);
       const rest = stack.rest!;
@@ -88,7 +117,7 @@ export function registerUp(program: Command): void {
         logDir: join(stateDir, "logs"),
         pid: process.pid,
       };
-      await fs.writeFile(join(stateDir, "up.json"), `${JSON.stringify(up, null, 2)}\n`);
+      await fs.writeFile(upJson, `${JSON.stringify(up, null, 2)}\n`);
       process.stdout.write(howTo(up, stateDir));
     });
 }
