@@ -7,6 +7,7 @@
 import { EventEmitter } from "eventemitter3";
 import { FileAckWithMetaData, NewFileAvailable, WriteFileByType } from "../pldm-codec/pldm/ibm-file-io.js";
 import { CompletionCode, FileStatus, IbmFileType } from "../pldm-codec/pldm/names.js";
+import { AdaptiveChunk } from "../src/files/adaptive-chunk.js";
 import { pullFile, pushFile } from "../src/files/file-client.js";
 import type { SerialLink } from "../src/link/serial-link.js";
 import { silentLogger, type Logger } from "../src/log.js";
@@ -88,6 +89,9 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
   private generation = 0;
   private frameErrors = 0;
   private retriesBefore = 0;
+  /** Chunks shrink after unanswered tries and grow back, per direction: a bad line hurts both. */
+  private readonly writeChunks: AdaptiveChunk;
+  private readonly readChunks: AdaptiveChunk;
 
   constructor(
     private readonly link: SerialLink,
@@ -101,6 +105,8 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
     this.random = seededRandom(this.settings.faults.seed);
     this.ca = new VmiCa(this.settings.ca);
     this.instanceIds = new InstanceIdPool(this.clock);
+    this.writeChunks = new AdaptiveChunk({ max: this.settings.writeChunk || Infinity });
+    this.readChunks = new AdaptiveChunk({ max: this.settings.readChunk || Infinity });
   }
 
   get power(): PowerState {
@@ -197,6 +203,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
         await pushFile(this.terminus.requester, this.settings.bmcEid, IbmFileType.RootCert, 0, data, {
           chunkSize: this.settings.writeChunk || undefined,
           chunkRetries: this.settings.chunkRetries,
+          adaptive: this.writeChunks,
         });
         this.counters.rootPushes++;
         this.log.info({ fingerprint: boot.rootFingerprint }, "root certificate pushed to the BMC");
@@ -215,7 +222,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
     this.inFlight.add(handle);
     const { bmcEid, readChunk, writeChunk, faults, chunkRetries } = this.settings;
     try {
-      const csr = await pullFile(terminus.requester, bmcEid, IbmFileType.CertSigningRequest, handle, length, { chunkSize: readChunk, chunkRetries });
+      const csr = await pullFile(terminus.requester, bmcEid, IbmFileType.CertSigningRequest, handle, length, { chunkSize: readChunk, chunkRetries, adaptive: this.readChunks });
       let certPem: string;
       try {
         certPem = await this.ca.sign(new TextDecoder().decode(csr));
@@ -228,7 +235,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
       if (generation !== this.generation) return;
       const cert = new TextEncoder().encode(certPem);
       const metadata = this.settings.announceWithMetadata ? { metadata1: 0, metadata2: 0, metadata3: 0, metadata4: 0 } : undefined;
-      await pushFile(terminus.requester, bmcEid, IbmFileType.SignedCert, handle, cert, { chunkSize: writeChunk || undefined, metadata, chunkRetries });
+      await pushFile(terminus.requester, bmcEid, IbmFileType.SignedCert, handle, cert, { chunkSize: writeChunk || undefined, metadata, chunkRetries, adaptive: this.writeChunks });
       this.counters.signed++;
       this.emit("signed", handle, certPem);
     } catch (e) {

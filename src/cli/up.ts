@@ -65,7 +65,7 @@ export function registerUp(program: Command): void {
       const hostSimArgs = ["--vmi-tls-port", String(f.vmiTlsPort), "--key", f.key];
       if (f.hostOff) hostSimArgs.push("--host-off");
       if (f.baud) hostSimArgs.push("--baud", String(f.baud));
-      if (f.faults) hostSimArgs.push("--faults", f.faults);
+      if (f.faults) hostSimArgs.push("--faults", f.faults, ...noisyLineTiming(f.baud));
       const daemonArgs = tracePath ? ["--trace", tracePath] : [];
       if (f.baud) daemonArgs.push("--baud", String(f.baud));
       process.stderr.write(`hostbridge up: starting in ${stateDir} ...\n`);
@@ -120,6 +120,17 @@ export function registerUp(program: Command): void {
       await fs.writeFile(upJson, `${JSON.stringify(up, null, 2)}\n`);
       process.stdout.write(howTo(up, stateDir));
     });
+}
+
+/**
+ * On a line with injected faults, each lost request costs host-sim a response time-out; the
+ * 2 s default (pldmd's) turns a few hundred lost tries into minutes. A host on a bad line
+ * waits about one round trip (here: a 2 KB frame each way at the line's speed, plus 150 ms),
+ * tries each request twice and gives a chunk many tries, shrinking it (src/files/adaptive-chunk.ts).
+ */
+function noisyLineTiming(baud: number | undefined): string[] {
+  const frameMs = baud ? Math.ceil((2 * 2048 * 10 * 1000) / baud) : 0;
+  return ["--response-timeout", String(150 + frameMs), "--retries", "1", "--chunk-retries", "100"];
 }
 
 /** host-sim picks or takes the VMI port at boot; its status file tells which. */
