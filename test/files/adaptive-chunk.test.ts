@@ -21,16 +21,21 @@ describe("AdaptiveChunk", () => {
 
   it("doubles again after growAfter answered requests in a row, up to max; a failure resets the streak", () => {
     const c = new AdaptiveChunk({ max: 256, min: 16, growAfter: 3 });
-    for (let i = 0; i < 4; i++) (c.next(10_000), c.failed());
+    const tryOnce = (answered: boolean) => {
+      c.next(100);
+      if (answered) c.answered();
+      else c.failed();
+    };
+    for (let i = 0; i < 4; i++) tryOnce(false);
     expect(c.current).toBe(16);
     c.next(100);
     c.answered();
     c.answered();
     c.failed(); // streak broken; what was tried (16) halves to min
     expect(c.current).toBe(16);
-    for (let i = 0; i < 3; i++) (c.next(100), c.answered());
+    for (let i = 0; i < 3; i++) tryOnce(true);
     expect(c.current).toBe(32);
-    for (let i = 0; i < 30; i++) (c.next(100), c.answered());
+    for (let i = 0; i < 30; i++) tryOnce(true);
     expect(c.current).toBe(256);
   });
 
