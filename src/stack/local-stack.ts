@@ -5,7 +5,7 @@
  * started again on its own. Logs go to <stateDir>/logs/<part>.log.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, promises as fs } from "node:fs";
+import { closeSync, openSync, promises as fs } from "node:fs";
 import { join } from "node:path";
 import { CLI_PATH } from "../os/cli-path.js";
 import { pollUntil } from "../os/poll.js";
@@ -163,16 +163,18 @@ export class LocalStack {
     if (this.children.has(part)) throw new Error(`${part} is already running`);
     const args = this.argsOf(part);
     if (part === "rest") await fs.rm(this.restReadyPath, { force: true });
-    const log = createWriteStream(join(this.opts.stateDir, "logs", `${part}.log`), { flags: "a" });
+    // The log file itself is the part's stderr (appended), not a pipe through us: what the part
+    // starts (the daemon's host-sim) can open it again by /proc/<pid>/fd/2, and it outlives us.
+    const log = openSync(join(this.opts.stateDir, "logs", `${part}.log`), "a");
     // A small young generation keeps a long-running part's resident size flat under steady load (docs/decisions.md).
     // Its own process group, so a terminal's signals reach only us and we stop the parts in
     // order; its stdin is a pipe from us, so it stops too if we die outright.
     const child = spawn(process.execPath, ["--max-semi-space-size=1", CLI_PATH, ...args], {
-      stdio: ["pipe", "ignore", "pipe"],
+      stdio: ["pipe", "ignore", log],
       detached: true,
       env: { ...process.env, HOSTBRIDGE_LOG: this.opts.logLevel ?? process.env.HOSTBRIDGE_LOG ?? "info", [STOP_WITH_PARENT_ENV]: "1" },
     });
-    child.stderr!.pipe(log);
+    closeSync(log);
     this.children.set(part, child);
     child.once("exit", (code, signal) => {
       if (this.children.get(part) === child) this.children.delete(part);
