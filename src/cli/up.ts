@@ -32,6 +32,7 @@ interface UpFlags {
   key: string;
   trace: boolean;
   logLevel: string;
+  logFormat?: "json" | "pretty";
 }
 
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -52,8 +53,10 @@ export function registerUp(program: Command): void {
     .addOption(new Option("--key <kind>", "VMI root key type").choices(["rsa2048", "p256"]).default("rsa2048"))
     .option("--no-trace", "do not record the serial link")
     .option("--log-level <level>", "log level of the parts", "info")
+    .addOption(new Option("--log-format <format>", "how the parts write logs/<part>.log (default json: they are files)").choices(["json", "pretty"]))
     .action(async (f: UpFlags) => {
       const stateDir = resolve(f.stateDir);
+      if (f.logFormat) process.env.HOSTBRIDGE_LOG_FORMAT = f.logFormat; // the parts inherit it
       // Before anything in the directory is touched: a second up on it would take over the bus socket.
       const lock = await lockStateDir(stateDir).catch((e: unknown) => {
         if (!(e instanceof StateDirLockedError)) throw e;
