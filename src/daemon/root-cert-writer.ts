@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { silentLogger, type Logger } from "../log.js";
-import { fingerprintSha256 } from "../x509/index.js";
+import { fingerprintSha256 } from "../x509/fingerprint.js"; // not index.js: that loads @peculiar/x509
 
 export interface RootChange {
   fingerprint: string;
