@@ -7,7 +7,7 @@ import { request as httpsRequest } from "node:https";
 import { ROOT_CERT_PATH, SIGN_CSR_PATH } from "../rest/ibm-routes.js";
 
 export interface BmcConnection {
-  /** e.g. "https://127.0.0.1:8443" */
+  /** e.g. "https://127.0.0.1:2443" */
   readonly url: string;
   readonly username: string;
   readonly password: string;
