@@ -97,6 +97,7 @@ export function registerUp(program: Command): void {
         restArgs: ["--sign-timeout", String(f.signTimeout)],
         supervise: true,
         onFatal,
+        onNote: (message) => process.stderr.write(`hostbridge up: ${message}\n`),
         logLevel: f.logLevel,
       }).catch((e: unknown) => {
         process.stderr.write(`hostbridge up: could not start: ${(e as Error).message}\n`);

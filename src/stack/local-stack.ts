@@ -31,6 +31,8 @@ export interface LocalStackOptions {
   supervise?: boolean;
   /** Called once when supervision gives up (the bus cannot be started again, a part keeps failing). */
   onFatal?: (why: string) => void;
+  /** Told what supervision does (a part restarted, the bus started again), besides the part's log. */
+  onNote?: (message: string) => void;
   logLevel?: string;
 }
 
@@ -137,6 +139,7 @@ export class LocalStack {
 
   /** One line of the supervisor's own in a part's log (dbus has its own file). */
   private note(part: Part | "dbus", message: string): void {
+    this.opts.onNote?.(message);
     void fs.appendFile(join(this.opts.stateDir, "logs", `${part}.log`), `${JSON.stringify({ level: 40, time: Date.now(), name: "hostbridge-up", msg: message })}\n`);
   }
 
@@ -161,6 +164,7 @@ export class LocalStack {
   /** Starts a part and waits until its bus name is owned (it is serving). */
   async startPart(part: Part): Promise<void> {
     if (this.children.has(part)) throw new Error(`${part} is already running`);
+    if (this.stopping) throw new Error(`the stack is stopping; ${part} is not started`);
     const args = this.argsOf(part);
     if (part === "rest") await fs.rm(this.restReadyPath, { force: true });
     // The log file itself is the part's stderr (appended), not a pipe through us: what the part

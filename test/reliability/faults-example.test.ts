@@ -5,14 +5,14 @@
  * host's default whole-file chunks, then `hostbridge up --faults corrupt=0.01,drop=0.01`
  * as printed in README: a root and a completed SignCSR within a minute of being ready.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CLI_PATH } from "../../src/os/cli-path.js";
 import { eventually } from "../support/dbus.js";
 import { opensslCsr, opensslVerify, publicKeyOf, scratchDir } from "../support/openssl.js";
 import { makeCsr, startSimPair, type SimPair } from "../support/sim-pair.js";
+import { startUp } from "../support/up-process.js";
 import { recordFigures, SCALE, within } from "./scale.js";
 
 let pair: SimPair | null = null;
@@ -46,13 +46,11 @@ describe("the faults example", () => {
   it("`hostbridge up --faults corrupt=0.01,drop=0.01` gets a root and completes SignCSR within a minute", async () => {
     const dir = scratchDir();
     const stateDir = join(dir, "state");
-    const up = spawn(process.execPath, [CLI_PATH, "up", "--state-dir", stateDir, "--rest-port", "0", "--vmi-tls-port", "0", "--faults", "corrupt=0.01,drop=0.01"], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    up.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    // The README's line, with free ports and a scratch state directory.
+    const up = await startUp(stateDir, ["--faults", "corrupt=0.01,drop=0.01"]);
     try {
-      await eventually(() => (out.includes("Ctrl-C stops everything") ? true : undefined), 60_000, "up to be ready");
       const ready = Date.now();
-      const info = JSON.parse(readFileSync(join(stateDir, "up.json"), "utf8")) as { restUrl: string; restCaPath: string; rootCertPath: string };
+      const { info } = up;
       const root = await eventually(() => {
         try {
           return readFileSync(info.rootCertPath, "utf8");
@@ -73,9 +71,8 @@ describe("the faults example", () => {
       recordFigures("faults-example-up", { rootMs, signCsrDoneMs: totalMs });
       expect(totalMs).toBeLessThan(60_000);
     } finally {
-      const exited = new Promise((r) => up.once("exit", r));
-      up.kill("SIGTERM");
-      await exited;
+      up.child.kill("SIGTERM");
+      await up.exited;
     }
   }, 240_000);
 });

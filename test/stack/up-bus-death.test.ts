@@ -3,37 +3,36 @@
  * bus and every part again; a SignCSR through REST then completes, and SIGTERM still stops
  * everything, leaving no process behind.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLI_PATH } from "../../src/os/cli-path.js";
 import { eventually } from "../support/dbus.js";
 import { opensslCsr, publicKeyOf, scratchDir } from "../support/openssl.js";
 import { processesMentioning } from "../support/process-table.js";
+import { startUp } from "../support/up-process.js";
 
 describe("hostbridge up when its dbus-daemon dies", () => {
   it("starts the bus and every part again, then signs; SIGTERM still stops it all", async () => {
     const dir = scratchDir();
     const stateDir = join(dir, "state");
-    const up = spawn(process.execPath, [CLI_PATH, "up", "--state-dir", stateDir, "--rest-port", "0", "--vmi-tls-port", "0", "--key", "p256"], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    up.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    up.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((r) => up.once("exit", (code) => r(code)));
+    const up = await startUp(stateDir);
+    const { info } = up;
     try {
-      await eventually(() => (out.includes("Ctrl-C stops everything") ? true : undefined), 60_000, "up to be ready");
-      const info = JSON.parse(readFileSync(join(stateDir, "up.json"), "utf8")) as { restUrl: string; restCaPath: string };
       const pidFile = join(stateDir, "dbus", "dbus-daemon.pid");
       const busPid = Number(readFileSync(pidFile, "utf8"));
       process.kill(busPid, "SIGKILL");
       const newPid = await eventually(() => {
-        const pid = Number(readFileSync(pidFile, "utf8").trim() || 0);
+        let pid = 0;
+        try {
+          pid = Number(readFileSync(pidFile, "utf8").trim());
+        } catch {
+          // between the old bus's exit and the new one's start there is no pid file
+        }
         return pid > 0 && pid !== busPid ? pid : undefined;
       }, 15_000, "a new dbus-daemon").catch(() => 0);
-      expect(newPid, `no new bus; up said: ${err}`).toBeGreaterThan(0);
-      expect(up.exitCode).toBeNull();
+      expect(newPid, `no new bus; up said: ${up.stderr()}`).toBeGreaterThan(0);
+      expect(up.child.exitCode).toBeNull();
 
       const { csrPem } = opensslCsr(dir, "after-bus-death", "ec");
       writeFileSync(join(dir, "body.json"), JSON.stringify({ CsrString: csrPem }));
@@ -50,9 +49,10 @@ describe("hostbridge up when its dbus-daemon dies", () => {
       }, 45_000, "a SignCSR after the bus came back");
       expect(publicKeyOf("x509", cert)).toBe(publicKeyOf("req", csrPem));
     } finally {
-      up.kill("SIGTERM");
+      up.child.kill("SIGTERM");
     }
-    expect(await exited).toBe(0);
+    expect((await up.exited).code).toBe(0);
     expect(processesMentioning(stateDir)).toEqual([]);
+    expect(up.stderr()).toContain("died");
   }, 180_000);
 });

@@ -4,37 +4,14 @@
  * sends it) stops every part within 5 s with nothing logged at warn or error and nothing left
  * in the process table, and the previous run's link trace is kept.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CLI_PATH } from "../../src/os/cli-path.js";
-import { eventually } from "../support/dbus.js";
 import { scratchDir } from "../support/openssl.js";
 import { processesMentioning } from "../support/process-table.js";
 import { runProcess } from "../support/run-process.js";
-
-interface RunningUp {
-  child: ChildProcess;
-  stderr: () => string;
-}
-
-async function startUp(stateDir: string): Promise<RunningUp> {
-  // Its own process group, as a shell job is: a signal to the group is what a terminal sends.
-  const child = spawn(process.execPath, [CLI_PATH, "up", "--state-dir", stateDir, "--rest-port", "0", "--vmi-tls-port", "0", "--key", "p256"], {
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  await eventually(() => {
-    if (child.exitCode !== null) throw new Error(`up exited with ${child.exitCode}: ${err}`);
-    return out.includes("Ctrl-C stops everything") ? true : undefined;
-  }, 60_000, "up to be ready");
-  return { child, stderr: () => err };
-}
+import { startUp, type RunningUp } from "../support/up-process.js";
 
 /** Log lines at warn (40) or above, from every part's log and up's own stderr. */
 function warnings(stateDir: string, upStderr: string): string[] {
@@ -45,10 +22,9 @@ function warnings(stateDir: string, upStderr: string): string[] {
 }
 
 async function stopWith(up: RunningUp, signal: NodeJS.Signals, target: "pid" | "group", stateDir: string): Promise<void> {
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => up.child.once("exit", (code, sig) => r({ code, signal: sig })));
   const t0 = Date.now();
   process.kill(target === "group" ? -up.child.pid! : up.child.pid!, signal);
-  const result = await exited;
+  const result = await up.exited;
   const ms = Date.now() - t0;
   expect(result, `${signal}: up's exit`).toEqual({ code: 0, signal: null });
   expect(ms, `${signal}: up stopped in ${ms} ms`).toBeLessThan(5000);
@@ -62,7 +38,7 @@ describe("hostbridge up on one state directory", () => {
   it("refuses a second up without harm, stops on SIGTERM, SIGINT and SIGHUP leaving nothing, and keeps earlier traces", async () => {
     const stateDir = join(scratchDir("hb-up-"), "state");
 
-    const first = await startUp(stateDir);
+    const first = await startUp(stateDir, [], { detached: true });
     const busBefore = statSync(join(stateDir, "dbus", "bus.sock")).ino;
     const upJsonBefore = readFileSync(join(stateDir, "up.json"), "utf8");
     const second = await runProcess(process.execPath, [CLI_PATH, "up", "--state-dir", stateDir, "--rest-port", "0", "--vmi-tls-port", "0"]);
@@ -75,11 +51,11 @@ describe("hostbridge up on one state directory", () => {
     const firstTrace = readFileSync(join(stateDir, "link.pcapng"));
     await stopWith(first, "SIGTERM", "pid", stateDir); // a service manager
 
-    const again = await startUp(stateDir);
+    const again = await startUp(stateDir, [], { detached: true });
     expect(readFileSync(join(stateDir, "link.1.pcapng")).subarray(0, firstTrace.length)).toEqual(firstTrace);
     await stopWith(again, "SIGINT", "group", stateDir); // Ctrl-C in the terminal
 
-    const third = await startUp(stateDir);
+    const third = await startUp(stateDir, [], { detached: true });
     expect(existsSync(join(stateDir, "link.2.pcapng"))).toBe(true);
     await stopWith(third, "SIGHUP", "group", stateDir); // the terminal closed
   }, 240_000);
