@@ -160,7 +160,7 @@ export async function e2eMetrics(quick: boolean, startBmc: StartBmc = startBmcUn
     `Requests: ${sizes.inflight1} at 1 in flight (unpaced latency from these), ${sizes.inflight4} at 4, ${sizes.inflight32} at 32 (a round; best of ${sizes.rounds}); ` +
       `memory growth between request ${sizes.rssFrom} and ${sizes.rssTo} (all at 32 in flight); ${sizes.paced} requests one at a time at ${BAUD} baud, both ends paced, then ${sizes.pacedInflight32} at 32 in flight for the line utilization.`,
     "Line utilization: certificates per second at 32 in flight at 115200 baud x the wire bytes of one exchange (both directions, as counted for the wire floor) x 10 bits / baud. " +
-      "The line is full duplex, so the sum of both directions could in principle pass 1; in practice the certificate and CSR bytes go opposite ways at different moments.",
+      "The line is full duplex and this sums both directions, so the figure can pass 1: with 32 in flight, CSRs (BMC to host) and certificates (host to BMC) cross at the same time.",
     `sign.only: host-sim's VmiCa.sign (parse and verify the CSR, issue the certificate; rsa2048 CA key, RSA 2048 CSR) with 32 at once in the bench process, ${sizes.signSeconds} s a round; best of ${sizes.rounds} rounds, alternating with the 32-in-flight runs.`,
     "Wire floor: serial bytes counted on the BMC's side of the pty in both directions during the paced run, per request, x 10 bits / baud.",
     "The cores are shared: ratio targets move with the load average above. Signing alone runs in one process; end to end, the BMC process, " +
@@ -172,7 +172,7 @@ export async function e2eMetrics(quick: boolean, startBmc: StartBmc = startBmcUn
   ];
   notes.push(
     "Memory at rest: `daemon.rss.rest` is the daemon's VmRSS 3 s after the first root was written; `baseline.node.rss` is a bare `node --max-semi-space-size=1` idling 3 s on the same machine. " +
-      "The daemon loads only what its path needs (`src/cli/daemon.ts`: D-Bus, pino, node-pty, the codec and engine; not @peculiar/x509: the root's fingerprint uses node:crypto).",
+      "The daemon's own path (`src/cli/daemon.ts`: D-Bus, pino, node-pty, codec and engine) no longer loads @peculiar/x509 (the root's fingerprint uses node:crypto); the CLI entry still loads every subcommand's modules until it loads them lazily.",
   );
   return { metrics, notes };
 }
