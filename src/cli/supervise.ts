@@ -1,14 +1,9 @@
 /** How long-running sub-commands stop: cleanly on a stop signal, or for their supervisor. */
 import type { Logger } from "../log.js";
+import { STOP_WITH_PARENT_ENV } from "../os/stop-with-parent.js";
 
 /** Exit code for "lost the bus or the link": the supervisor (systemd, `hostbridge up`) restarts us. */
 export const EXIT_RESTART = 75;
-
-/**
- * Set by `hostbridge up` on the parts it starts, with a pipe as their stdin: when it closes,
- * up is gone (even by SIGKILL) and the part stops rather than live on as an orphan.
- */
-export const STOP_WITH_PARENT_ENV = "HOSTBRIDGE_STOP_WITH_PARENT";
 
 /** Stops on SIGTERM/SIGINT/SIGHUP within the bound, exits for the supervisor when the bus or link is lost. */
 export function supervise(log: Logger, stop: () => Promise<void>, fatal: Promise<string>): void {

@@ -13,7 +13,7 @@ import { hostSimControl, type HostSimRequest, type HostSimStatus } from "../../h
 import { BusConnection } from "../dbus/bus-connection.js";
 import { CaManager, HostBridgeStatus, HostState } from "../dbus/names.js";
 import { startPrivateBus, type PrivateBus } from "../os/dbus-daemon-process.js";
-import { STOP_WITH_PARENT_ENV } from "../cli/supervise.js";
+import { STOP_WITH_PARENT_ENV } from "../os/stop-with-parent.js";
 
 export interface LocalStackOptions {
   stateDir: string;
