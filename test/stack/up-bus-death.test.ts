@@ -56,3 +56,30 @@ describe("hostbridge up when its dbus-daemon dies", () => {
     expect(up.stderr()).toContain("died");
   }, 180_000);
 });
+
+describe("hostbridge up when a part keeps failing", () => {
+  it("gives up after 5 failures in 30 s, exits 1 saying which part and why, and leaves nothing", async () => {
+    const stateDir = join(scratchDir(), "state");
+    const up = await startUp(stateDir);
+    const caManager = () => processesMentioning(stateDir).find((p) => p.cmdline.includes(" ca-manager "))?.pid;
+    let kills = 0;
+    try {
+      // Kill the CA manager each time the supervisor brings it back, until up stops.
+      await eventually(async () => {
+        if (up.child.exitCode !== null) return true;
+        const pid = caManager();
+        if (pid) {
+          process.kill(pid, "SIGKILL");
+          kills++;
+        }
+        return undefined;
+      }, 60_000, "up to give up on the CA manager");
+    } finally {
+      up.child.kill("SIGTERM");
+    }
+    expect((await up.exited).code).toBe(1);
+    expect(kills).toBeGreaterThanOrEqual(6);
+    expect(up.stderr()).toMatch(/cannot go on: ca-manager failed 5 times in 30 s/);
+    expect(processesMentioning(stateDir)).toEqual([]);
+  }, 120_000);
+});
