@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration tests start real dbus-daemons and ptys; two workers match the 2-core machines.
     maxWorkers: 2,
+    // A missing system tool fails the run at once, naming its Debian package.
+    globalSetup: ["test/support/tools.ts"],
   },
 });

@@ -7,6 +7,7 @@
 import { EventEmitter } from "eventemitter3";
 import { FileAckWithMetaData, NewFileAvailable, NewFileAvailableWithMetaData, WriteFileByType } from "../pldm-codec/pldm/ibm-file-io.js";
 import { CertVerdict, CompletionCode, FileStatus, IbmFileType } from "../pldm-codec/pldm/names.js";
+import { AdaptiveChunk } from "../src/files/adaptive-chunk.js";
 import { FileTransferError, pullFile, pushFile } from "../src/files/file-client.js";
 import type { SerialLink } from "../src/link/serial-link.js";
 import { silentLogger, type Logger } from "../src/log.js";
@@ -96,6 +97,9 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
   private generation = 0;
   private frameErrors = 0;
   private retriesBefore = 0;
+  /** Chunks shrink after unanswered tries and grow back, per direction: a bad line hurts both. */
+  private readonly writeChunks: AdaptiveChunk;
+  private readonly readChunks: AdaptiveChunk;
 
   constructor(
     /** A byte line (a new MCTP endpoint on it per boot), or a transport such as a demux client, kept across boots. */
@@ -113,6 +117,8 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
     this.ca = new VmiCa(this.settings.ca);
     this.hostile = new HostileMaterial(this.settings.faults);
     this.instanceIds = new InstanceIdPool(this.clock);
+    this.writeChunks = new AdaptiveChunk({ max: this.settings.writeChunk || Infinity });
+    this.readChunks = new AdaptiveChunk({ max: this.settings.readChunk || Infinity });
   }
 
   get power(): PowerState {
@@ -213,6 +219,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
           chunkSize: this.settings.writeChunk || undefined,
           chunkRetries: this.settings.chunkRetries,
           dma,
+          adaptive: this.writeChunks,
         });
         this.counters.rootPushes++;
         this.log.info({ fingerprint: boot.rootFingerprint }, "root certificate pushed to the BMC");
@@ -234,7 +241,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
     const { bmcEid, readChunk, writeChunk, faults, chunkRetries } = this.settings;
     const dma = this.memory?.take(this.settings.transfer) ?? undefined;
     try {
-      const csr = await pullFile(terminus.requester, bmcEid, IbmFileType.CertSigningRequest, handle, length, { chunkSize: readChunk, chunkRetries, dma });
+      const csr = await pullFile(terminus.requester, bmcEid, IbmFileType.CertSigningRequest, handle, length, { chunkSize: readChunk, chunkRetries, dma, adaptive: this.readChunks });
       let certPem: string;
       try {
         certPem = await this.hostile.certificate(await this.ca.sign(new TextDecoder().decode(csr)), new TextDecoder().decode(csr), this.ca.current!);
@@ -247,7 +254,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
       if (generation !== this.generation) return;
       const cert = new TextEncoder().encode(certPem);
       const metadata = this.settings.announceWithMetadata ? { metadata1: 0, metadata2: 0, metadata3: 0, metadata4: 0 } : undefined;
-      await pushFile(terminus.requester, bmcEid, IbmFileType.SignedCert, handle, cert, { chunkSize: writeChunk || undefined, metadata, chunkRetries, dma });
+      await pushFile(terminus.requester, bmcEid, IbmFileType.SignedCert, handle, cert, { chunkSize: writeChunk || undefined, metadata, chunkRetries, dma, adaptive: this.writeChunks });
       this.counters.signed++;
       this.emit("signed", handle, certPem);
     } catch (e) {

@@ -25,7 +25,8 @@ export async function describePemFile(path: string): Promise<string[]> {
         `  sha256:      ${d.sha256Fingerprint}`,
       );
     } else {
-      out.push(`${b.label}: not a certificate or CSR (skipped)`);
+      // Refused, not skipped: a key given where a certificate was meant is a mistake worth a failure.
+      throw new Error(`${path}: holds a ${b.label}, not a certificate or CSR${b.label.includes("PRIVATE KEY") ? " (cert show never prints keys)" : ""}`);
     }
   }
   return out;

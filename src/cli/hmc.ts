@@ -39,7 +39,7 @@ export function registerHmc(program: Command): void {
   hmc
     .command("enroll")
     .description("make a key and CSR, have the BMC's SignCSR sign it, check it against the VMI root and write DIR/{ca,client}")
-    .requiredOption("--url <url>", "the BMC's REST front, e.g. https://127.0.0.1:8443")
+    .requiredOption("--url <url>", "the BMC's REST front, e.g. https://127.0.0.1:2443")
     .option("--user <name>", "BMC user (Administrator role)", "root")
     // No commander default: it would print $HOSTBRIDGE_PASSWORD in --help.
     .option("--password <password>", "BMC password (default: $HOSTBRIDGE_PASSWORD, else the simulator's 0penBmc)")

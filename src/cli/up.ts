@@ -2,16 +2,24 @@
  * `hostbridge up` (what `npm start` runs): the whole exchange on this machine, on
  * loopback: a private dbus-daemon, the CA manager, the daemon with host-sim on its pty,
  * host power on D-Bus and the REST front. Writes <state-dir>/up.json when ready and
- * prints lines to paste; Ctrl-C or SIGTERM stops every part.
+ * prints lines to paste; Ctrl-C, SIGTERM or a hang-up stops every part. One up per state
+ * directory (an OS lock); a dbus-daemon that dies is started again with every part.
  */
 import { Option, type Command } from "commander";
 import { promises as fs } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { pollUntil } from "../os/poll.js";
+import { rotateFile } from "../os/rotate-file.js";
+import { lockStateDir, StateDirLockedError } from "../os/state-dir-lock.js";
 import { DEFAULT_USER } from "../rest/index.js";
 import { LocalStack } from "../stack/local-stack.js";
 import { intOption, portOption } from "./options.js";
+
+/** Exit code when another up holds the state directory (EX_TEMPFAIL is the supervisor's; EX_CANTCREAT). */
+const EXIT_LOCKED = 73;
+/** Traces of earlier runs kept beside link.pcapng: link.1.pcapng (the last) to link.3.pcapng. */
+const KEPT_TRACES = 3;
 
 interface UpFlags {
   stateDir: string;
@@ -24,6 +32,7 @@ interface UpFlags {
   key: string;
   trace: boolean;
   logLevel: string;
+  logFormat?: "json" | "pretty";
 }
 
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -44,34 +53,58 @@ export function registerUp(program: Command): void {
     .addOption(new Option("--key <kind>", "VMI root key type").choices(["rsa2048", "p256"]).default("rsa2048"))
     .option("--no-trace", "do not record the serial link")
     .option("--log-level <level>", "log level of the parts", "info")
+    .addOption(new Option("--log-format <format>", "how the parts write logs/<part>.log (default json: they are files)").choices(["json", "pretty"]))
     .action(async (f: UpFlags) => {
       const stateDir = resolve(f.stateDir);
+      if (f.logFormat) process.env.HOSTBRIDGE_LOG_FORMAT = f.logFormat; // the parts inherit it
+      // Before anything in the directory is touched: a second up on it would take over the bus socket.
+      const lock = await lockStateDir(stateDir).catch((e: unknown) => {
+        if (!(e instanceof StateDirLockedError)) throw e;
+        process.stderr.write(`hostbridge up: ${e.message}\n`);
+        process.exit(EXIT_LOCKED);
+      });
       const tracePath = f.trace ? join(stateDir, "link.pcapng") : null;
+      if (tracePath) await rotateFile(tracePath, KEPT_TRACES);
       const hostSimArgs = ["--vmi-tls-port", String(f.vmiTlsPort), "--key", f.key];
       if (f.hostOff) hostSimArgs.push("--host-off");
       if (f.baud) hostSimArgs.push("--baud", String(f.baud));
-      if (f.faults) hostSimArgs.push("--faults", f.faults);
+      if (f.faults) hostSimArgs.push("--faults", f.faults, ...noisyLineTiming(f.baud));
       const daemonArgs = tracePath ? ["--trace", tracePath] : [];
       if (f.baud) daemonArgs.push("--baud", String(f.baud));
       process.stderr.write(`hostbridge up: starting in ${stateDir} ...\n`);
-      const stack = await LocalStack.start({
+      const upJson = join(stateDir, "up.json");
+      let stopping = false;
+      // A signal while starting stops what has started once the start is over.
+      let starting: Promise<LocalStack | null> = Promise.resolve(null);
+      const stop = (why: string, code: number) => {
+        if (stopping) return;
+        stopping = true;
+        process.stderr.write(`\nhostbridge up: stopping (${why}) ...\n`);
+        void starting
+          .then((stack) => stack?.stop())
+          .then(() => fs.rm(upJson, { force: true }))
+          .then(() => lock.release())
+          .finally(() => process.exit(code));
+      };
+      // A closed terminal (SIGHUP) stops the stack like Ctrl-C does; the parts are in their own process groups.
+      for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => stop(signal, 0));
+      const onFatal = (why: string) => stop(`cannot go on: ${why}`, 1);
+      starting = LocalStack.start({
         stateDir,
         hostSimArgs,
         daemonArgs,
         restPort: f.restPort,
         restArgs: ["--sign-timeout", String(f.signTimeout)],
         supervise: true,
+        onFatal,
+        onNote: (message) => process.stderr.write(`hostbridge up: ${message}\n`),
         logLevel: f.logLevel,
+      }).catch((e: unknown) => {
+        process.stderr.write(`hostbridge up: could not start: ${(e as Error).message}\n`);
+        return lock.release().then(() => process.exit(1));
       });
-      let stopping = false;
-      const stop = (why: string) => {
-        if (stopping) return;
-        stopping = true;
-        process.stderr.write(`\nhostbridge up: stopping (${why}) ...\n`);
-        void stack.stop().finally(() => process.exit(0));
-      };
-      process.on("SIGINT", () => stop("SIGINT"));
-      process.on("SIGTERM", () => stop("SIGTERM"));
+      const stack = await starting;
+      if (stopping || !stack) return;
 
       const vmi = await vmiTlsPort(stack, f.vmiTlsPort, f.hostOff);
       const rest = stack.rest!;
@@ -88,9 +121,20 @@ export function registerUp(program: Command): void {
         logDir: join(stateDir, "logs"),
         pid: process.pid,
       };
-      await fs.writeFile(join(stateDir, "up.json"), `${JSON.stringify(up, null, 2)}\n`);
+      await fs.writeFile(upJson, `${JSON.stringify(up, null, 2)}\n`);
       process.stdout.write(howTo(up, stateDir));
     });
+}
+
+/**
+ * On a line with injected faults, each lost request costs host-sim a response time-out; the
+ * 2 s default (pldmd's) turns a few hundred lost tries into minutes. A host on a bad line
+ * waits about one round trip (here: a 2 KB frame each way at the line's speed, plus 150 ms),
+ * tries each request twice and gives a chunk many tries, shrinking it (src/files/adaptive-chunk.ts).
+ */
+function noisyLineTiming(baud: number | undefined): string[] {
+  const frameMs = baud ? Math.ceil((2 * 2048 * 10 * 1000) / baud) : 0;
+  return ["--response-timeout", String(150 + frameMs), "--retries", "1", "--chunk-retries", "100"];
 }
 
 /** host-sim picks or takes the VMI port at boot; its status file tells which. */

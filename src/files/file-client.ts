@@ -10,6 +10,7 @@ import {
 import { completionCodeName, CompletionCode, PldmType } from "../../pldm-codec/pldm/names.js";
 import { PldmRequestError } from "../pldm/errors.js";
 import type { PldmRequester } from "../pldm/pldm-requester.js";
+import type { AdaptiveChunk } from "./adaptive-chunk.js";
 import type { Metadata } from "./file-io-service.js";
 
 /** The peer answered with a failing completion code. */
@@ -31,12 +32,16 @@ function check(command: string, completionCode: number): void {
  * Runs one chunk's request, trying it again (with a fresh instance id) when it got no
  * answer at all. Safe because reads and writes at an offset are idempotent.
  */
-async function withChunkRetries<T>(retries: number, fn: () => Promise<T>): Promise<T> {
+async function withChunkRetries<T>(retries: number, fn: () => Promise<T>, adaptive?: AdaptiveChunk): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await fn();
+      const answer = await fn();
+      adaptive?.answered();
+      return answer;
     } catch (e) {
-      if (!(e instanceof PldmRequestError) || e.reason !== "timeout" || attempt >= retries) throw e;
+      if (!(e instanceof PldmRequestError) || e.reason !== "timeout") throw e;
+      adaptive?.failed();
+      if (attempt >= retries) throw e;
     }
   }
 }
@@ -62,6 +67,8 @@ export interface PushOptions {
   chunkRetries?: number;
   /** Move the bulk by WriteFileByTypeFromMemory from this staging buffer. */
   dma?: DmaStaging;
+  /** Shrinks the chunk after tries that got no answer and grows it back (at most chunkSize). */
+  adaptive?: AdaptiveChunk;
 }
 
 /** Announces a file and writes it, in one or more chunks. */
@@ -81,10 +88,18 @@ export async function pushFile(r: PldmRequester, peer: number, fileType: number,
     const w = await withChunkRetries(opts.chunkRetries ?? 0, () => r.request(peer, WriteFileByTypeFromMemory, { fileType, fileHandle, offset: 0, length: bulk, address }));
     check(WriteFileByTypeFromMemory.name, w.completionCode);
   }
-  for (let offset = bulk; offset < data.length; offset += chunk) {
-    const part = data.subarray(offset, Math.min(data.length, offset + chunk));
-    const w = await withChunkRetries(opts.chunkRetries ?? 0, () => r.request(peer, WriteFileByType, { fileType, fileHandle, offset, length: part.length, data: part }));
+  for (let offset = bulk; offset < data.length; ) {
+    let part = data.subarray(0, 0);
+    const w = await withChunkRetries(
+      opts.chunkRetries ?? 0,
+      () => {
+        part = data.subarray(offset, offset + Math.min(chunk, opts.adaptive?.next(data.length - offset) ?? chunk));
+        return r.request(peer, WriteFileByType, { fileType, fileHandle, offset, length: part.length, data: part });
+      },
+      opts.adaptive,
+    );
     check(WriteFileByType.name, w.completionCode);
+    offset += part.length;
   }
 }
 
@@ -95,7 +110,7 @@ export async function pullFile(
   fileType: number,
   fileHandle: number,
   length: number,
-  opts: { chunkSize?: number; chunkRetries?: number; dma?: DmaStaging } = {},
+  opts: { chunkSize?: number; chunkRetries?: number; dma?: DmaStaging; adaptive?: AdaptiveChunk } = {},
 ): Promise<Uint8Array> {
   const chunkSize = opts.chunkSize || length;
   const out = new Uint8Array(length);
@@ -111,8 +126,9 @@ export async function pullFile(
     offset = moved;
   }
   while (offset < length) {
-    const want = Math.min(Math.max(1, chunkSize), length - offset);
-    const resp = await withChunkRetries(opts.chunkRetries ?? 0, () => r.request(peer, ReadFileByType, { fileType, fileHandle, offset, length: want }));
+    const most = Math.min(Math.max(1, chunkSize), length - offset);
+    const want = () => Math.min(most, opts.adaptive?.next(length - offset) ?? most);
+    const resp = await withChunkRetries(opts.chunkRetries ?? 0, () => r.request(peer, ReadFileByType, { fileType, fileHandle, offset, length: want() }), opts.adaptive);
     check(ReadFileByType.name, resp.completionCode);
     const { data } = resp.fields as { data: Uint8Array };
     if (data.length === 0) break; // the file is shorter than announced

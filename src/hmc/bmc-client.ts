@@ -8,7 +8,7 @@ import { request as httpsRequest } from "node:https";
 import { ROOT_CERT_PATH, SIGN_CSR_PATH } from "../api/rest-paths.js";
 
 export interface BmcConnection {
-  /** e.g. "https://127.0.0.1:8443" */
+  /** e.g. "https://127.0.0.1:2443" */
   readonly url: string;
   readonly username: string;
   readonly password: string;
@@ -69,7 +69,7 @@ function call(connection: BmcConnection, method: "GET" | "POST", path: string, b
       },
     );
     request.on("timeout", () => request.destroy(new Error(`no answer within ${connection.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)));
-    request.on("error", (error) => reject(new BmcRequestError("network", `${method} ${url.href}: ${error.message}`)));
+    request.on("error", (error) => reject(new BmcRequestError("network", `${method} ${url.href}: ${error.message}${networkHint(error as NodeJS.ErrnoException)}`)));
     request.end(payload);
   });
 }
@@ -82,12 +82,37 @@ function describeError(answer: JsonAnswer): string {
   return Object.keys(answer.body).length === 0 ? (STATUS_CODES[answer.status] ?? "") : JSON.stringify(answer.body);
 }
 
+/** What to do about a failed connection, for the errors a newcomer meets. */
+function networkHint(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case "SELF_SIGNED_CERT_IN_CHAIN":
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
+      return " (give the CA that signed the BMC's HTTPS certificate with --ca-file; `hostbridge up` prints its path)";
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+      return " (use the host name or address the BMC's certificate was made for in --url)";
+    case "ECONNREFUSED":
+      return " (nothing listens there: is the BMC's REST front running, and is the port in --url right?)";
+    case "ENOTFOUND":
+      return " (the host name in --url does not resolve)";
+    default:
+      return "";
+  }
+}
+
+const STATUS_HINTS: Record<number, string> = {
+  401: " (check --user and --password)",
+  403: " (this user may not sign: use an Administrator account)",
+  503: " (the BMC cannot reach the host or its CA service right now: try again after Retry-After)",
+};
+
 /** The "Certificate" of a 200 answer, or a BmcRequestError naming the status and the BMC's Description. */
 function certificateOf(answer: JsonAnswer, what: string): string {
   if (answer.status !== 200) {
     const retryAfter = answer.headers["retry-after"];
     const description = describeError(answer);
-    throw new BmcRequestError("http", `${what} answered ${answer.status}: ${description}${retryAfter ? ` (Retry-After: ${String(retryAfter)} s)` : ""}`, answer.status);
+    throw new BmcRequestError("http", `${what} answered ${answer.status}: ${description}${retryAfter ? ` (Retry-After: ${String(retryAfter)} s)` : ""}${STATUS_HINTS[answer.status] ?? ""}`, answer.status);
   }
   const certificate = answer.body.Certificate;
   if (typeof certificate !== "string" || certificate === "") throw new BmcRequestError("bad-response", `${what} answered 200 without a Certificate`, 200);

@@ -17,6 +17,11 @@ export interface PtyChildOptions {
   readyTimeoutMs?: number;
   /** How long close() waits after SIGTERM before SIGKILL. */
   killAfterMs?: number;
+  /**
+   * Where the child's stderr goes (appended): never the pty, where log lines would be bytes on
+   * the serial link. Default: our own stderr; null, or a path that cannot be opened: discarded.
+   */
+  stderr?: string | null;
 }
 
 export interface PtyChildLinkEvents extends SerialLinkEvents {
@@ -49,7 +54,13 @@ export class PtyChildError extends Error {
  * race the exec and could not be sequenced against the child's first write.
  */
 const READY_MARKER = Buffer.from("\x02pty-raw\x03", "latin1");
-const WRAPPER = `stty ${RAW_STTY_SHELL_WORDS} || exit 126; printf '\\002pty-raw\\003'; exec "$0" "$@"`;
+const STDERR_ENV = "HOSTBRIDGE_PTY_CHILD_STDERR";
+const WRAPPER =
+  `stty ${RAW_STTY_SHELL_WORDS} || exit 126; ` +
+  `if (exec 2>>"$${STDERR_ENV}") 2>/dev/null; then exec 2>>"$${STDERR_ENV}"; else exec 2>/dev/null; fi; ` +
+  `printf '\\002pty-raw\\003'; exec "$0" "$@"`;
+/** Our stderr, whatever it is (a pipe, a file, a terminal), opened again by the child's shell. */
+const OWN_STDERR = `/proc/${process.pid}/fd/2`;
 const MAX_PREAMBLE_BYTES = 4096;
 const DEFAULT_READY_TIMEOUT_MS = 5000;
 const DEFAULT_KILL_AFTER_MS = 2000;
@@ -78,7 +89,7 @@ export class PtyChildLink extends BaseLink<PtyChildLinkEvents> implements Serial
       this.pty = spawnPty("/bin/sh", ["-c", WRAPPER, options.file, ...(options.args ?? [])], {
         encoding: null, // Buffers both ways: a string codec would mangle invalid UTF-8
         cwd: options.cwd,
-        env: options.env ?? process.env,
+        env: { ...(options.env ?? process.env), [STDERR_ENV]: options.stderr === undefined ? OWN_STDERR : (options.stderr ?? "") },
       });
     } catch (err) {
       throw new PtyChildError("spawn-failed", `${options.file}: ${(err as Error).message}`);

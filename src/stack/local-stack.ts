@@ -5,7 +5,7 @@
  * started again on its own. Logs go to <stateDir>/logs/<part>.log.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, promises as fs } from "node:fs";
+import { closeSync, openSync, promises as fs } from "node:fs";
 import { join } from "node:path";
 import { CLI_PATH } from "../os/cli-path.js";
 import { pollUntil } from "../os/poll.js";
@@ -13,7 +13,7 @@ import { hostSimControl, type HostSimRequest, type HostSimStatus } from "./host-
 import { BusConnection } from "../dbus/bus-connection.js";
 import { CaManager, HostBridgeStatus, HostState } from "../dbus/names.js";
 import { startPrivateBus, type PrivateBus } from "../os/dbus-daemon-process.js";
-
+import { STOP_WITH_PARENT_ENV } from "../os/stop-with-parent.js";
 
 export interface LocalStackOptions {
   stateDir: string;
@@ -27,8 +27,12 @@ export interface LocalStackOptions {
   restArgs?: string[];
   /** Keep CA entries in a file so they survive a CA-manager restart (default true; bmc-vmi-ca keeps them in memory). */
   persistCaEntries?: boolean;
-  /** Restart parts that exit on their own (as systemd would). */
+  /** Restart parts that exit on their own (as systemd would), and the bus when it dies. */
   supervise?: boolean;
+  /** Called once when supervision gives up (the bus cannot be started again, a part keeps failing). */
+  onFatal?: (why: string) => void;
+  /** Told what supervision does (a part restarted, the bus started again), besides the part's log. */
+  onNote?: (message: string) => void;
   logLevel?: string;
 }
 
@@ -47,6 +51,9 @@ const SERVICE_NAMES: Record<Exclude<Part, "rest">, string> = {
   "host-state": HostState.service,
 };
 
+const FAILURE_BURST = 5;
+const FAILURE_WINDOW_MS = 30_000;
+
 export class LocalStack {
   readonly rootCertPath: string;
   readonly controlPath: string;
@@ -54,7 +61,11 @@ export class LocalStack {
   private readonly children = new Map<Part, ChildProcess>();
   private stopping = false;
   readonly restarts: Record<Part, number> = { "ca-manager": 0, daemon: 0, "host-state": 0, rest: 0 };
+  /** Times the dbus-daemon died under us and was started again with every part. */
+  busRestarts = 0;
   private restEndpoint: RestEndpoint | null = null;
+  private readonly recentFailures: Record<Part, number[]> = { "ca-manager": [], daemon: [], "host-state": [], rest: [] };
+  private busRecovery: Promise<void> | null = null;
 
   private constructor(
     readonly opts: LocalStackOptions,
@@ -69,6 +80,7 @@ export class LocalStack {
     await fs.mkdir(join(opts.stateDir, "logs"), { recursive: true });
     const bus = await startPrivateBus(join(opts.stateDir, "dbus"));
     const stack = new LocalStack(opts, bus);
+    stack.watchBus();
     try {
       await stack.startPart("ca-manager");
       await stack.startPart("daemon");
@@ -90,9 +102,45 @@ export class LocalStack {
    * connection, exits for the supervisor, and is started again on the new bus.
    */
   async restartBus(downMs = 300): Promise<void> {
-    await this.privateBus.stop();
+    const old = this.privateBus;
+    this.privateBus = null as unknown as PrivateBus; // its exit is ours, not a death to recover from
+    await old.stop();
     await new Promise((r) => setTimeout(r, downMs));
     this.privateBus = await startPrivateBus(join(this.opts.stateDir, "dbus"));
+    this.watchBus();
+  }
+
+  /**
+   * Under supervision a dbus-daemon that dies is started again on the same socket; every
+   * part then loses its connection, exits for the supervisor and comes back on the new bus.
+   * When it cannot be started again, onFatal says why.
+   */
+  private watchBus(): void {
+    const bus = this.privateBus;
+    void bus.exited.then(({ code, signal }) => {
+      if (this.stopping || !this.opts.supervise || this.privateBus !== bus) return;
+      this.busRestarts++;
+      this.note("dbus", `dbus-daemon ${bus.pid} died (code ${code}, signal ${signal}); starting a new bus and every part`);
+      this.busRecovery = this.recoverBus().finally(() => (this.busRecovery = null));
+    });
+  }
+
+  private async recoverBus(): Promise<void> {
+    try {
+      this.privateBus = await startPrivateBus(join(this.opts.stateDir, "dbus"));
+    } catch (e) {
+      this.opts.onFatal?.(`the dbus-daemon died and could not be started again: ${(e as Error).message}`);
+      return;
+    }
+    this.watchBus();
+    // Parts that already saw the bus go are restarting on their own; the rest are told to.
+    await Promise.all([...this.children.keys()].map((p) => this.stopPart(p).then(() => this.startPart(p).catch(() => undefined))));
+  }
+
+  /** One line of the supervisor's own in a part's log (dbus has its own file). */
+  private note(part: Part | "dbus", message: string): void {
+    this.opts.onNote?.(message);
+    void fs.appendFile(join(this.opts.stateDir, "logs", `${part}.log`), `${JSON.stringify({ level: 40, time: Date.now(), name: "hostbridge-up", msg: message })}\n`);
   }
 
   /** Without the server guid, so the address stays valid when the bus is restarted. */
@@ -116,26 +164,51 @@ export class LocalStack {
   /** Starts a part and waits until its bus name is owned (it is serving). */
   async startPart(part: Part): Promise<void> {
     if (this.children.has(part)) throw new Error(`${part} is already running`);
+    if (this.stopping) throw new Error(`the stack is stopping; ${part} is not started`);
     const args = this.argsOf(part);
     if (part === "rest") await fs.rm(this.restReadyPath, { force: true });
-    const log = createWriteStream(join(this.opts.stateDir, "logs", `${part}.log`), { flags: "a" });
+    // The log file itself is the part's stderr (appended), not a pipe through us: what the part
+    // starts (the daemon's host-sim) can open it again by /proc/<pid>/fd/2, and it outlives us.
+    const log = openSync(join(this.opts.stateDir, "logs", `${part}.log`), "a");
     // A small young generation keeps a long-running part's resident size flat under steady load (docs/decisions.md).
+    // Its own process group, so a terminal's signals reach only us and we stop the parts in
+    // order; its stdin is a pipe from us, so it stops too if we die outright.
     const child = spawn(process.execPath, ["--max-semi-space-size=1", CLI_PATH, ...args], {
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, HOSTBRIDGE_LOG: this.opts.logLevel ?? process.env.HOSTBRIDGE_LOG ?? "info" },
+      stdio: ["pipe", "ignore", log],
+      detached: true,
+      env: { ...process.env, HOSTBRIDGE_LOG: this.opts.logLevel ?? process.env.HOSTBRIDGE_LOG ?? "info", [STOP_WITH_PARENT_ENV]: "1" },
     });
-    child.stderr!.pipe(log);
+    closeSync(log);
     this.children.set(part, child);
     child.once("exit", (code, signal) => {
       if (this.children.get(part) === child) this.children.delete(part);
-      // Like systemd's Restart=on-failure: a clean exit (Ctrl-C reaches the whole process group) stays down.
+      // Like systemd's Restart=on-failure: a clean exit stays down.
       if (this.stopping || !this.opts.supervise || code === 0) return;
+      if (this.tooManyFailures(part)) {
+        this.opts.onFatal?.(`${part} failed ${FAILURE_BURST} times in ${FAILURE_WINDOW_MS / 1000} s (last: code ${code}, signal ${signal}); see ${join(this.opts.stateDir, "logs", `${part}.log`)}`);
+        return;
+      }
       this.restarts[part]++;
-      log.write(`{"msg":"supervisor: ${part} exited (code ${code}, signal ${signal}); restarting in 500 ms"}\n`);
-      setTimeout(() => void this.startPart(part).catch(() => undefined), 500).unref();
+      this.note(part, `supervisor: ${part} exited (code ${code}, signal ${signal}); restarting in 500 ms`);
+      setTimeout(() => void this.startWhenBusIsBack(part), 500).unref();
     });
     if (part === "rest") this.restEndpoint = await this.waitForRest(child);
     else await this.waitForName(SERVICE_NAMES[part], child, part);
+  }
+
+  private async startWhenBusIsBack(part: Part): Promise<void> {
+    await this.busRecovery;
+    if (this.stopping || this.children.has(part)) return;
+    await this.startPart(part).catch(() => undefined); // a failed start exits and is counted above
+  }
+
+  /** Like systemd's StartLimitBurst: a part that keeps failing is given up on, loudly. */
+  private tooManyFailures(part: Part): boolean {
+    const now = Date.now();
+    const recent = this.recentFailures[part].filter((t) => now - t < FAILURE_WINDOW_MS);
+    recent.push(now);
+    this.recentFailures[part] = recent;
+    return recent.length > FAILURE_BURST;
   }
 
   /** Stops one part: SIGTERM (clean) or SIGKILL (crash). Resolves once it has exited. */
@@ -157,10 +230,16 @@ export class LocalStack {
     return hostSimControl(this.controlPath, request, timeoutMs);
   }
 
+  /** Stops every part, then the bus, and removes the sockets they leave. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all((["rest", "host-state", "daemon", "ca-manager"] as const).map((p) => this.stopPart(p)));
+    await this.busRecovery;
+    // Clients before the services they use, so none sees a peer vanish and warns about it.
+    await Promise.all([this.stopPart("rest"), this.stopPart("host-state")]);
+    await this.stopPart("daemon");
+    await this.stopPart("ca-manager");
     await this.privateBus.stop();
+    await fs.rm(this.controlPath, { force: true });
   }
 
   private argsOf(part: Part): string[] {

@@ -1,9 +1,12 @@
+import { createHash } from "node:crypto";
 import { decodeSinglePem } from "./pem.js";
-import { subtle } from "./provider.js";
 
-/** SHA-256 of `der` as openssl prints fingerprints: upper-case hex pairs joined by ':'. */
+/**
+ * SHA-256 of `der` as openssl prints fingerprints: upper-case hex pairs joined by ':'.
+ * node:crypto, not the x509 provider: the daemon fingerprints roots without loading @peculiar/x509.
+ */
 export async function sha256Fingerprint(der: Uint8Array | ArrayBuffer): Promise<string> {
-  const digest = new Uint8Array(await subtle.digest("SHA-256", der));
+  const digest = createHash("sha256").update(der instanceof Uint8Array ? der : new Uint8Array(der)).digest();
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0").toUpperCase()).join(":");
 }
 

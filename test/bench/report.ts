@@ -18,9 +18,10 @@ export interface Target {
 export const TARGETS: Target[] = [
   { metric: "codec.pldm.decode", text: ">= 10 M msgs/s", ratio: (g) => g("codec.pldm.decode") / 10e6 },
   { metric: "codec.serial.decode", text: ">= 0.5 x baseline.crc16", ratio: (g) => g("codec.serial.decode") / (0.5 * g("baseline.crc16")) },
-  { metric: "e2e.throughput.inflight32", text: ">= 0.8 x sign.only", ratio: (g) => g("e2e.throughput.inflight32") / (0.8 * g("sign.only")) },
+  { metric: "line.utilization.inflight32.baud115200", text: ">= 0.9", ratio: (g) => g("line.utilization.inflight32.baud115200") / 0.9 },
   { metric: "e2e.latency.p50.baud115200", text: "<= 1.3 x wire.floor.baud115200", ratio: (g) => (1.3 * g("wire.floor.baud115200")) / g("e2e.latency.p50.baud115200") },
   { metric: "daemon.rss.growth", text: "< 5 %", ratio: (g) => 5 / Math.max(g("daemon.rss.growth"), 0.01) },
+  { metric: "daemon.rss.rest", text: "<= 1.25 x baseline.node.rss", ratio: (g) => (1.25 * g("baseline.node.rss")) / g("daemon.rss.rest") },
 ];
 
 export interface Machine {

@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 30_000,
     maxWorkers: 2,
+    // A missing system tool fails the run at once, naming its Debian package.
+    globalSetup: ["test/support/tools.ts"],
   },
 });

@@ -2,13 +2,14 @@
  * `hostbridge up` as a newcomer meets it: start it, paste the lines it prints into a
  * shell, and stop it with SIGTERM; nothing may be left running.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CLI_PATH } from "../../src/os/cli-path.js";
 import { eventually } from "../support/dbus.js";
 import { opensslVerify, scratchDir } from "../support/openssl.js";
+import { startUp } from "../support/up-process.js";
 
 function pastedLines(howTo: string, after: string, count: number): string {
   const lines = howTo.split("\n");
@@ -25,14 +26,12 @@ describe("hostbridge up", () => {
   it("brings the stack up, its printed curl, busctl and hmc lines work, and SIGTERM stops every part", async () => {
     const dir = scratchDir();
     const stateDir = join(dir, "state");
-    const up = spawn(process.execPath, [CLI_PATH, "up", "--state-dir", stateDir, "--rest-port", "0", "--vmi-tls-port", "0", "--key", "p256"], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    up.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const up = await startUp(stateDir, [], { readyMs: 30_000 });
+    const out = up.stdout();
     try {
-      await eventually(() => (out.includes("Ctrl-C stops everything") ? true : undefined), 30_000, "the how-to");
-      const info = JSON.parse(readFileSync(join(stateDir, "up.json"), "utf8")) as Record<string, unknown>;
+      const info = up.info;
       expect(Object.keys(info)).toEqual(expect.arrayContaining(["restUrl", "username", "password", "busAddress", "vmiTlsHost", "vmiTlsPort", "rootCertPath", "tracePath", "pid"]));
-      expect(info.pid).toBe(up.pid);
+      expect(info.pid).toBe(up.child.pid);
 
       // The openssl + curl lines, pasted as printed (4 physical lines).
       const byHand = pastedLines(out, "Or by hand", 4);
@@ -70,9 +69,8 @@ describe("hostbridge up", () => {
       expect(rebuilt).toContain(cert);
       expect(rebuilt).toContain(root);
     } finally {
-      const exited = new Promise((r) => up.once("exit", r));
-      up.kill("SIGTERM");
-      await exited;
+      up.child.kill("SIGTERM");
+      await up.exited;
     }
     // Children get a moment to finish their own exit after `up` has gone.
     const survivors = () => spawnSync("pgrep", ["-af", stateDir], { encoding: "utf8" }).stdout.trim();
