@@ -23,7 +23,7 @@ export {
   type PldmMessage,
 } from "./pldm/message.js";
 export { pldmMessageToJson, type PldmJson } from "./pldm/json.js";
-export { CommandRegistry, type AnyCommandDef, type CommandDef, type RequestOf, type ResponseOf } from "./pldm/command.js";
+export { CommandRegistry, type AnyCommandDef, type CommandDef, type RequestOf, type ResponseOf } from "./wire/command.js";
 export { commandName, defaultRegistry } from "./pldm/registry.js";
 export {
   CompletionCode,

@@ -1,7 +1,7 @@
 /** PLDM base type (DSP0240) commands. */
 import { bitmap, restBytes, u32, u8, u8Enum, ver32 } from "../wire/fields.js";
 import { empty, struct } from "../wire/struct.js";
-import { defineCommand } from "./command.js";
+import { defineCommand } from "../wire/command.js";
 import { PldmType } from "./names.js";
 
 export const TransferOperationFlag = { GetNextPart: 0, GetFirstPart: 1 } as const;

@@ -1,6 +1,6 @@
 /** Whole PLDM messages: header + payload, built from and read into command definitions. */
 import { DecodeError, EncodeError } from "../errors.js";
-import type { AnyCommandDef, CommandDef, CommandRegistry } from "./command.js";
+import type { AnyCommandDef, CommandDef, CommandRegistry } from "../wire/command.js";
 import { decodePldmHeader, encodePldmHeader, PLDM_HEADER_SIZE, type PldmHeader } from "./header.js";
 import { CompletionCode } from "./names.js";
 import { restBytes } from "../wire/fields.js";

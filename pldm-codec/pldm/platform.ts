@@ -4,7 +4,7 @@
  */
 import { listCountedBy, restBytes, u16, u32, u8, u8Enum, type Field } from "../wire/fields.js";
 import { empty, struct } from "../wire/struct.js";
-import { defineCommand } from "./command.js";
+import { defineCommand } from "../wire/command.js";
 import { PldmType } from "./names.js";
 
 const transferOperationFlag = u8Enum([0, 1]);

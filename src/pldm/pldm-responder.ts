@@ -5,7 +5,7 @@
  * without running its handler twice.
  */
 import { DecodeError } from "../../pldm-codec/errors.js";
-import type { CommandDef } from "../../pldm-codec/pldm/command.js";
+import type { CommandDef } from "../../pldm-codec/wire/command.js";
 import { decodePldmHeader, type PldmHeader } from "../../pldm-codec/pldm/header.js";
 import { encodeErrorResponse, encodeResponse } from "../../pldm-codec/pldm/message.js";
 import { CompletionCode } from "../../pldm-codec/pldm/names.js";
