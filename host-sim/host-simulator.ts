@@ -14,6 +14,7 @@ import { MctpEndpoint } from "../src/mctp/mctp-endpoint.js";
 import { systemClock, type Clock } from "../src/os/clock.js";
 import type { RequesterSettings } from "../src/pldm/pldm-requester.js";
 import { InstanceIdPool } from "../src/pldm/instance-id-pool.js";
+import { fail, ok } from "../src/pldm/pldm-responder.js";
 import { PldmTerminus } from "../src/pldm/pldm-terminus.js";
 import { seededRandom } from "../src/os/random.js";
 import { NO_FAULTS, type HostFaults } from "./faults.js";
@@ -185,9 +186,9 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
       });
     }
     responder.on(NewFileAvailable, ({ fileType, fileHandle, length }) => {
-      if (fileType !== IbmFileType.CertSigningRequest) return { completionCode: CompletionCode.InvalidFileType };
+      if (fileType !== IbmFileType.CertSigningRequest) return fail(CompletionCode.InvalidFileType);
       if (!this.inFlight.has(fileHandle)) void this.signCsr(this.generation, fileHandle, length);
-      return { completionCode: CompletionCode.Success, fields: {} };
+      return ok({});
     });
   }
 

@@ -20,6 +20,7 @@ export {
   encodeRequest,
   encodeResponse,
   type DecodedResponse,
+  type ResponseOutcome,
   type PldmMessage,
 } from "./pldm/message.js";
 export { pldmMessageToJson, type PldmJson } from "./pldm/json.js";

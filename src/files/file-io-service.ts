@@ -14,7 +14,7 @@ import {
   WriteFileByType,
 } from "../../pldm-codec/pldm/ibm-file-io.js";
 import { CompletionCode } from "../../pldm-codec/pldm/names.js";
-import type { HandlerResult, PldmResponder } from "../pldm/pldm-responder.js";
+import { fail, ok, type HandlerResult, type PldmResponder } from "../pldm/pldm-responder.js";
 import { UploadAssembler } from "./upload-assembler.js";
 import { bytesEqual } from "../../pldm-codec/wire/bytes.js";
 
@@ -60,9 +60,6 @@ export interface FileIoPolicy {
   verdictInMetadata?: readonly number[];
   maxFileBytes?: number;
 }
-
-const ok = <T>(fields: T) => ({ completionCode: CompletionCode.Success, fields }) as const;
-const fail = (completionCode: number) => ({ completionCode }) as const;
 
 const RECENT_UPLOADS = 64;
 
@@ -238,7 +235,7 @@ export class FileIoService extends EventEmitter<FileIoEvents> {
     return !!data && offset + chunk.length <= data.length && bytesEqual(data.subarray(offset, offset + chunk.length), chunk);
   }
 
-  private refuse(code: number): { completionCode: number } {
+  private refuse(code: number): HandlerResult<never> {
     this.stats.refused++;
     return fail(code);
   }

@@ -19,8 +19,13 @@ export interface RequestContext {
   header: PldmHeader;
 }
 
-/** A handler answers with SUCCESS and fields, or with an error code (pldmd's error shape is added). */
-export type HandlerResult<R> = { completionCode: typeof CompletionCode.Success; fields: R } | { completionCode: number };
+/** A handler answers `ok` with SUCCESS and fields, or not with a failing code (pldmd's error shape is added). */
+export type HandlerResult<R> = { ok: true; completionCode: typeof CompletionCode.Success; fields: R } | { ok: false; completionCode: number };
+
+/** A SUCCESS answer with its fields. */
+export const ok = <R>(fields: R): HandlerResult<R> & { ok: true } => ({ ok: true, completionCode: CompletionCode.Success, fields });
+/** A failing answer: just the code. */
+export const fail = (completionCode: number): HandlerResult<never> & { ok: false } => ({ ok: false, completionCode });
 
 export type Handler<Q, R> = (fields: Q, ctx: RequestContext) => HandlerResult<R> | Promise<HandlerResult<R>>;
 
@@ -124,9 +129,7 @@ export class PldmResponder {
       if (override !== null) return encodeErrorResponse(to, override, entry.def);
       const result = await entry.handle(fields, { peer, header });
       this.stats.handled++;
-      if (result.completionCode === CompletionCode.Success && "fields" in result) {
-        return encodeResponse(entry.def, header.instanceId, result.fields);
-      }
+      if (result.ok) return encodeResponse(entry.def, header.instanceId, result.fields);
       return encodeErrorResponse(to, result.completionCode, entry.def);
     } catch (e) {
       this.stats.handlerErrors++;

@@ -14,6 +14,7 @@ import { BaseLink, type SerialLink } from "../../src/link/serial-link.js";
 import { createMemoryLinkPair } from "../../src/link/memory-link.js";
 import { MctpEndpoint } from "../../src/mctp/mctp-endpoint.js";
 import { ManualClock } from "../../src/os/clock.js";
+import { fail, ok } from "../../src/pldm/pldm-responder.js";
 import { PldmTerminus } from "../../src/pldm/pldm-terminus.js";
 import { settle } from "../support/engine-pair.js";
 
@@ -88,7 +89,7 @@ function makeRig(): Rig {
   const answer = { code: CompletionCode.Success as number };
   host.responder.on(NewFileAvailable, (q) => {
     if (q.fileType === IbmFileType.CertSigningRequest) announces.push({ handle: q.fileHandle, at: clock.now() });
-    return answer.code === CompletionCode.Success ? { completionCode: CompletionCode.Success, fields: {} } : { completionCode: answer.code };
+    return answer.code === CompletionCode.Success ? ok({}) : fail(answer.code);
   });
   bmc.endpoint.on("packet", (dir, p) => {
     // A single-packet PLDM request from the BMC: MCTP header (4), message type, PLDM header (3).
