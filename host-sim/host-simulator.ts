@@ -242,7 +242,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
       if (faults.signDelay > 0) await this.sleep(faults.signDelay);
       if (generation !== this.generation) return;
       const cert = new TextEncoder().encode(certPem);
-      const metadata = this.settings.announceWithMetadata ? { metadata1: 0, metadata2: 0, metadata3: 0, metadata4: 0 } : undefined;
+      const metadata = this.settings.announceWithMetadata ? { metadata1: CertVerdict.Signed, metadata2: 0, metadata3: 0, metadata4: 0 } : undefined;
       await pushFile(terminus.requester, bmcEid, IbmFileType.SignedCert, handle, cert, { chunkSize: writeChunk || undefined, metadata, chunkRetries, dma });
       this.counters.signed++;
       this.emit("signed", handle, certPem);

@@ -13,7 +13,7 @@ import {
   ReadFileByType,
   WriteFileByType,
 } from "../../pldm-codec/pldm/ibm-file-io.js";
-import { CompletionCode } from "../../pldm-codec/pldm/names.js";
+import { CertVerdict, CompletionCode } from "../../pldm-codec/pldm/names.js";
 import { fail, ok, type HandlerResult, type PldmResponder } from "../pldm/pldm-responder.js";
 import { UploadAssembler } from "./upload-assembler.js";
 import { bytesEqual } from "../../pldm-codec/wire/bytes.js";
@@ -168,7 +168,7 @@ export class FileIoService extends EventEmitter<FileIoEvents> {
     if (!this.knows(type)) return this.refuse(CompletionCode.InvalidFileType);
     if (!this.policy.writable.includes(type)) return this.refuse(CompletionCode.InvalidData);
     const h = this.handleOf(type, handle);
-    if (metadata && metadata.metadata1 !== 0 && this.policy.verdictInMetadata?.includes(type)) {
+    if (metadata && metadata.metadata1 !== CertVerdict.Signed && this.policy.verdictInMetadata?.includes(type)) {
       this.emit("announced", type, handle, length, metadata);
       return this.refuse(CompletionCode.Error);
     }

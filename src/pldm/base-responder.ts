@@ -1,5 +1,5 @@
 /** The base type (0) answers every PLDM terminus gives, advertising exactly what its responder handles. */
-import { GetPLDMCommands, GetPLDMTypes, GetPLDMVersion, GetTID, SetTID, TransferFlag } from "../../pldm-codec/pldm/base.js";
+import { BaseTransferFlag, GetPLDMCommands, GetPLDMTypes, GetPLDMVersion, GetTID, SetTID } from "../../pldm-codec/pldm/base.js";
 import { CompletionCode, PldmType } from "../../pldm-codec/pldm/names.js";
 import { fail, ok, type PldmResponder } from "./pldm-responder.js";
 
@@ -28,6 +28,6 @@ export function registerBaseResponder(r: PldmResponder, terminus: { tid: number;
   r.on(GetPLDMVersion, ({ pldmType }) => {
     if (!r.supportedTypes().includes(pldmType)) return fail(CompletionCode.InvalidType);
     // The whole answer fits one part, so the transfer flag asked for does not matter (as in pldmd).
-    return ok({ nextTransferHandle: 0, transferFlag: TransferFlag.StartAndEnd, version: VERSIONS[pldmType] ?? "1.0.0", versionDataRest: new Uint8Array(0) });
+    return ok({ nextTransferHandle: 0, transferFlag: BaseTransferFlag.StartAndEnd, version: VERSIONS[pldmType] ?? "1.0.0", versionDataRest: new Uint8Array(0) });
   });
 }

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MctpMessageType } from "../../pldm-codec/mctp/packet.js";
 import { NewFileAvailable } from "../../pldm-codec/pldm/ibm-file-io.js";
-import { CompletionCode, IbmFileType, PldmType } from "../../pldm-codec/pldm/names.js";
+import { CertVerdict, CompletionCode, IbmFileType, PldmType } from "../../pldm-codec/pldm/names.js";
 import { createBmcStack, type BmcStack } from "../../src/daemon/bmc-stack.js";
 import type { BridgeSettings, CaEntry, CaEntrySink } from "../../src/daemon/cert-request-bridge.js";
 import { pushFile } from "../../src/files/file-client.js";
@@ -228,7 +228,7 @@ describe("the bridge's timing rules (ManualClock)", () => {
     rig.sink.failBadCsrs = 1;
     // The host refuses both CSRs: NewFileAvailableWithMetaData type 5 with metadata1 = 3.
     const refuse = (handle: number) =>
-      pushFile(rig!.host.requester, 8, IbmFileType.SignedCert, handle, new Uint8Array(0), { metadata: { metadata1: 3, metadata2: 0, metadata3: 0, metadata4: 0 } }).catch(() => undefined);
+      pushFile(rig!.host.requester, 8, IbmFileType.SignedCert, handle, new Uint8Array(0), { metadata: { metadata1: CertVerdict.InvalidCertData, metadata2: 0, metadata3: 0, metadata4: 0 } }).catch(() => undefined);
     const refused = Promise.all([refuse(1), refuse(2)]);
     await run(rig, 500);
     await refused;
