@@ -16,6 +16,7 @@ import { isMctpTransport, type MctpTransport } from "../src/mctp/mctp-transport.
 import { systemClock, type Clock } from "../src/os/clock.js";
 import type { RequesterSettings } from "../src/pldm/pldm-requester.js";
 import { InstanceIdPool } from "../src/pldm/instance-id-pool.js";
+import { fail, ok } from "../src/pldm/pldm-responder.js";
 import { PldmTerminus } from "../src/pldm/pldm-terminus.js";
 import { seededRandom } from "../src/os/random.js";
 import { NO_FAULTS, type HostFaults } from "./faults.js";
@@ -196,9 +197,9 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
       });
     }
     responder.on(NewFileAvailable, ({ fileType, fileHandle, length }) => {
-      if (fileType !== IbmFileType.CertSigningRequest) return { completionCode: CompletionCode.InvalidFileType };
+      if (fileType !== IbmFileType.CertSigningRequest) return fail(CompletionCode.InvalidFileType);
       if (!this.inFlight.has(fileHandle)) void this.signCsr(this.generation, fileHandle, length);
-      return { completionCode: CompletionCode.Success, fields: {} };
+      return ok({});
     });
   }
 
@@ -253,7 +254,7 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
       if (faults.signDelay > 0) await this.sleep(faults.signDelay);
       if (generation !== this.generation) return;
       const cert = new TextEncoder().encode(certPem);
-      const metadata = this.settings.announceWithMetadata ? { metadata1: 0, metadata2: 0, metadata3: 0, metadata4: 0 } : undefined;
+      const metadata = this.settings.announceWithMetadata ? { metadata1: CertVerdict.Signed, metadata2: 0, metadata3: 0, metadata4: 0 } : undefined;
       await pushFile(terminus.requester, bmcEid, IbmFileType.SignedCert, handle, cert, { chunkSize: writeChunk || undefined, metadata, chunkRetries, dma, adaptive: this.writeChunks });
       this.counters.signed++;
       this.emit("signed", handle, certPem);

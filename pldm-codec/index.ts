@@ -20,10 +20,11 @@ export {
   encodeRequest,
   encodeResponse,
   type DecodedResponse,
+  type ResponseOutcome,
   type PldmMessage,
 } from "./pldm/message.js";
 export { pldmMessageToJson, type PldmJson } from "./pldm/json.js";
-export { CommandRegistry, type AnyCommandDef, type CommandDef, type RequestOf, type ResponseOf } from "./pldm/command.js";
+export { CommandRegistry, type AnyCommandDef, type CommandDef, type RequestOf, type ResponseOf } from "./wire/command.js";
 export { commandName, defaultRegistry } from "./pldm/registry.js";
 export {
   CompletionCode,

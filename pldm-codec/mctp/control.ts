@@ -4,7 +4,7 @@
  * Layout after the message-type byte: Rq|D|rsvd|instance id, command, payload.
  */
 import { DecodeError, EncodeError } from "../errors.js";
-import { defineCommand, CommandRegistry, type CommandDef } from "../pldm/command.js";
+import { defineCommand, CommandRegistry, type CommandDef } from "../wire/command.js";
 import { listCountedBy, u8, ver32Mctp } from "../wire/fields.js";
 import { empty, struct } from "../wire/struct.js";
 

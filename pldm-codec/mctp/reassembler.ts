@@ -5,7 +5,7 @@
  * 64 KiB. Bad input is counted by reason, never thrown.
  */
 import { DecodeError } from "../errors.js";
-import { BytePool, view } from "./byte-pool.js";
+import { BytePool, view } from "../wire/byte-pool.js";
 import { decodeMctpPacketHeader, MCTP_HEADER_SIZE } from "./packet.js";
 
 export interface ReassembledMessage {

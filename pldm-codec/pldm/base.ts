@@ -1,14 +1,16 @@
 /** PLDM base type (DSP0240) commands. */
 import { bitmap, restBytes, u32, u8, u8Enum, ver32 } from "../wire/fields.js";
 import { empty, struct } from "../wire/struct.js";
-import { defineCommand } from "./command.js";
+import { defineCommand } from "../wire/command.js";
 import { PldmType } from "./names.js";
 
+/** What a multipart request asks for; DSP0240 and DSP0248 use the same two values. */
 export const TransferOperationFlag = { GetNextPart: 0, GetFirstPart: 1 } as const;
-export const TransferFlag = { Start: 1, Middle: 2, End: 4, StartAndEnd: 5 } as const;
+/** DSP0240's flag on a multipart response part (libpldm `transfer_resp_flag`); DSP0248's differs. */
+export const BaseTransferFlag = { Start: 1, Middle: 2, End: 4, StartAndEnd: 5 } as const;
 
 const transferOperationFlag = u8Enum(Object.values(TransferOperationFlag));
-const transferFlag = u8Enum(Object.values(TransferFlag));
+const transferFlag = u8Enum(Object.values(BaseTransferFlag));
 
 export const SetTID = defineCommand({
   type: PldmType.Base,

@@ -4,7 +4,7 @@
  */
 import { bytesSizedBy, restBytes, u16, u32, u64, u64big, u8 } from "../wire/fields.js";
 import { empty, struct } from "../wire/struct.js";
-import { defineCommand } from "./command.js";
+import { defineCommand } from "../wire/command.js";
 import { PldmType } from "./names.js";
 
 /** pldmd answers a failed read or write with the code and a zero length. */

@@ -1,6 +1,6 @@
 /** Whole PLDM messages: header + payload, built from and read into command definitions. */
 import { DecodeError, EncodeError } from "../errors.js";
-import type { AnyCommandDef, CommandDef, CommandRegistry } from "./command.js";
+import type { AnyCommandDef, CommandDef, CommandRegistry } from "../wire/command.js";
 import { decodePldmHeader, encodePldmHeader, PLDM_HEADER_SIZE, type PldmHeader } from "./header.js";
 import { CompletionCode } from "./names.js";
 import { restBytes } from "../wire/fields.js";
@@ -31,13 +31,21 @@ export function errorShapeOf(def: AnyCommandDef, tailLength: number): Struct<Rec
   return def.errorResponse && def.errorResponse.fixedSize === tailLength ? def.errorResponse : rawErrorTail;
 }
 
-function decodeResponsePayload(def: AnyCommandDef, b: Uint8Array): { completionCode: number; fields: Record<string, unknown> } {
+/**
+ * A response's payload: `ok` narrows to the command's fields after SUCCESS, or to the
+ * failing code and its error fields (pldmd's shape, the raw tail, or none).
+ */
+export type ResponseOutcome<R> =
+  | { ok: true; completionCode: typeof CompletionCode.Success; fields: R }
+  | { ok: false; completionCode: number; fields: Record<string, unknown> };
+
+function decodeResponsePayload<R>(def: CommandDef<unknown, R>, b: Uint8Array): ResponseOutcome<R> {
   if (b.length < PLDM_HEADER_SIZE + 1) throw new DecodeError("truncated", "response has no completion code", b.length);
   const completionCode = b[PLDM_HEADER_SIZE]!;
   const start = PLDM_HEADER_SIZE + 1;
-  if (completionCode === CompletionCode.Success) return { completionCode, fields: def.response.decode(b, start) };
+  if (completionCode === CompletionCode.Success) return { ok: true, completionCode, fields: def.response.decode(b, start) };
   const shape = errorShapeOf(def, b.length - start);
-  return { completionCode, fields: shape ? shape.decode(b, start) : {} };
+  return { ok: false, completionCode, fields: shape ? shape.decode(b, start) : {} };
 }
 
 /** Decodes any PLDM message. Throws DecodeError; an undefined command is not an error (def = null). */
@@ -68,15 +76,13 @@ export function decodeRequest<Q, R>(def: CommandDef<Q, R>, b: Uint8Array): { hea
   return { header, fields: def.request.decode(b, PLDM_HEADER_SIZE) };
 }
 
-export type DecodedResponse<R> =
-  | { header: PldmHeader; completionCode: typeof CompletionCode.Success; fields: R }
-  | { header: PldmHeader; completionCode: number; fields: Record<string, unknown> };
+/** A decoded response: `if (r.ok)` gives the command's fields, typed. */
+export type DecodedResponse<R> = { header: PldmHeader } & ResponseOutcome<R>;
 
 export function decodeResponse<Q, R>(def: CommandDef<Q, R>, b: Uint8Array): DecodedResponse<R> {
   const header = decodePldmHeader(b);
   expectCommand(def, header, false);
-  const { completionCode, fields } = decodeResponsePayload(def, b);
-  return { header, completionCode, fields } as DecodedResponse<R>;
+  return { header, ...decodeResponsePayload(def, b) };
 }
 
 export function encodeRequest<Q, R>(def: CommandDef<Q, R>, fields: Q, opts: { instanceId: number; datagram?: boolean }): Uint8Array {

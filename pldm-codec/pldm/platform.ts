@@ -4,12 +4,15 @@
  */
 import { listCountedBy, restBytes, u16, u32, u8, u8Enum, type Field } from "../wire/fields.js";
 import { empty, struct } from "../wire/struct.js";
-import { defineCommand } from "./command.js";
+import { defineCommand } from "../wire/command.js";
+import { TransferOperationFlag } from "./base.js";
 import { PldmType } from "./names.js";
 
-const transferOperationFlag = u8Enum([0, 1]);
-/** DSP0248 transfer flags: START, MIDDLE, END, START_AND_END. */
-const transferFlag = u8Enum([0x00, 0x01, 0x04, 0x05]);
+/** DSP0248's flag on a GetPDR response part (libpldm `pldm_platform_transfer_flag`): not DSP0240's values. */
+export const PlatformTransferFlag = { Start: 0x00, Middle: 0x01, End: 0x04, StartAndEnd: 0x05 } as const;
+
+const transferOperationFlag = u8Enum(Object.values(TransferOperationFlag));
+const transferFlag = u8Enum(Object.values(PlatformTransferFlag));
 
 /**
  * A list of fixed composite items carried as packed little-endian words: the wire and the

@@ -1,5 +1,5 @@
 import { BASE_COMMANDS } from "./base.js";
-import { CommandRegistry } from "./command.js";
+import { CommandRegistry } from "../wire/command.js";
 import { IBM_FILE_IO_COMMANDS } from "./ibm-file-io.js";
 import { NAMED_ONLY_COMMANDS } from "./names.js";
 import { PLATFORM_COMMANDS } from "./platform.js";

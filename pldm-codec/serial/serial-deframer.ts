@@ -25,7 +25,7 @@
  * (as `raw` always was): callers must not reuse a chunk's memory after pushing it. Frames
  * split across chunks, and damaged ones, go through the byte-at-a-time state machine.
  */
-import { BytePool, view } from "../mctp/byte-pool.js";
+import { BytePool, view } from "../wire/byte-pool.js";
 import { CRC16_INIT, CRC16_TABLE, crc16Update } from "./crc16.js";
 import { DEFAULT_MAX_COUNT, FRAME_ESCAPE, FRAME_FLAG, MIN_COUNT, SERIAL_REVISION } from "./frame-encoder.js";
 

@@ -9,10 +9,9 @@ import { ReadFileByTypeIntoMemory, WriteFileByTypeFromMemory } from "../../pldm-
 import { CompletionCode } from "../../pldm-codec/pldm/names.js";
 import { DMA_UNIT, type DmaEngine } from "../dma/dma-engine.js";
 import { silentLogger, type Logger } from "../log.js";
-import type { PldmResponder } from "../pldm/pldm-responder.js";
+import { fail, ok, type PldmResponder } from "../pldm/pldm-responder.js";
 import type { FileIoService } from "./file-io-service.js";
 
-const fail = (completionCode: number) => ({ completionCode }) as const;
 
 export interface DmaTransferStats {
   toHost: number;
@@ -34,7 +33,7 @@ export function registerDmaTransfers(responder: PldmResponder, files: FileIoServ
     files.heard(ctx.peer);
     if (q.length % DMA_UNIT !== 0) return refuse(CompletionCode.InvalidLength, `length is not a multiple of ${DMA_UNIT}`, q);
     const r = files.read(q.fileType, q.fileHandle, q.offset, q.length);
-    if (!("fields" in r)) return r;
+    if (!r.ok) return r;
     if (!engine) return refuse(CompletionCode.Error, "no DMA region configured", q);
     try {
       await engine.toHost(q.address, r.fields.data);
@@ -44,7 +43,7 @@ export function registerDmaTransfers(responder: PldmResponder, files: FileIoServ
     stats.toHost++;
     stats.bytes += r.fields.length;
     // The length actually moved: the file's end cuts a longer request, as in pldmd.
-    return { completionCode: CompletionCode.Success, fields: { length: r.fields.length } };
+    return ok({ length: r.fields.length });
   });
 
   responder.on(WriteFileByTypeFromMemory, async (q, ctx) => {
@@ -61,7 +60,7 @@ export function registerDmaTransfers(responder: PldmResponder, files: FileIoServ
       return refuse(CompletionCode.Error, (e as Error).message, q);
     }
     const w = await files.write(q.fileType, q.fileHandle, q.offset, data);
-    if ("fields" in w) {
+    if (w.ok) {
       stats.fromHost++;
       stats.bytes += data.length;
     }

@@ -7,7 +7,8 @@ import {
   WriteFileByType,
   WriteFileByTypeFromMemory,
 } from "../../pldm-codec/pldm/ibm-file-io.js";
-import { completionCodeName, CompletionCode, PldmType } from "../../pldm-codec/pldm/names.js";
+import type { DecodedResponse } from "../../pldm-codec/pldm/message.js";
+import { completionCodeName, PldmType } from "../../pldm-codec/pldm/names.js";
 import { PldmRequestError } from "../pldm/errors.js";
 import type { PldmRequester } from "../pldm/pldm-requester.js";
 import type { AdaptiveChunk } from "./adaptive-chunk.js";
@@ -24,8 +25,10 @@ export class FileTransferError extends Error {
   }
 }
 
-function check(command: string, completionCode: number): void {
-  if (completionCode !== CompletionCode.Success) throw new FileTransferError(command, completionCode);
+/** The fields of a SUCCESS answer; a failing one throws. */
+function fieldsOf<R>(command: string, r: DecodedResponse<R>): R {
+  if (!r.ok) throw new FileTransferError(command, r.completionCode);
+  return r.fields;
 }
 
 /**
@@ -79,14 +82,14 @@ export async function pushFile(r: PldmRequester, peer: number, fileType: number,
       ? r.request(peer, NewFileAvailableWithMetaData, { fileType, fileHandle, length: data.length, ...opts.metadata })
       : r.request(peer, NewFileAvailable, { fileType, fileHandle, length: data.length }),
   );
-  check(opts.metadata ? NewFileAvailableWithMetaData.name : NewFileAvailable.name, announce.completionCode);
+  fieldsOf(opts.metadata ? NewFileAvailableWithMetaData.name : NewFileAvailable.name, announce);
   const chunk = Math.max(1, opts.chunkSize ?? data.length);
   const bulk = opts.dma ? opts.dma.bulk(data.length, "write") : 0;
   if (opts.dma && bulk > 0) {
     const { address } = opts.dma;
     await opts.dma.write(data.subarray(0, bulk));
     const w = await withChunkRetries(opts.chunkRetries ?? 0, () => r.request(peer, WriteFileByTypeFromMemory, { fileType, fileHandle, offset: 0, length: bulk, address }));
-    check(WriteFileByTypeFromMemory.name, w.completionCode);
+    fieldsOf(WriteFileByTypeFromMemory.name, w);
   }
   for (let offset = bulk; offset < data.length; ) {
     let part = data.subarray(0, 0);
@@ -98,7 +101,7 @@ export async function pushFile(r: PldmRequester, peer: number, fileType: number,
       },
       opts.adaptive,
     );
-    check(WriteFileByType.name, w.completionCode);
+    fieldsOf(WriteFileByType.name, w);
     offset += part.length;
   }
 }
@@ -119,9 +122,8 @@ export async function pullFile(
   if (opts.dma && bulk > 0) {
     const { address } = opts.dma;
     const resp = await withChunkRetries(opts.chunkRetries ?? 0, () => r.request(peer, ReadFileByTypeIntoMemory, { fileType, fileHandle, offset: 0, length: bulk, address }));
-    check(ReadFileByTypeIntoMemory.name, resp.completionCode);
     // The BMC cuts a read at the file's end and says how much it moved.
-    const moved = Math.min((resp.fields as { length: number }).length, bulk, length);
+    const moved = Math.min(fieldsOf(ReadFileByTypeIntoMemory.name, resp).length, bulk, length);
     out.set(await opts.dma.read(moved), 0);
     offset = moved;
   }
@@ -129,8 +131,7 @@ export async function pullFile(
     const most = Math.min(Math.max(1, chunkSize), length - offset);
     const want = () => Math.min(most, opts.adaptive?.next(length - offset) ?? most);
     const resp = await withChunkRetries(opts.chunkRetries ?? 0, () => r.request(peer, ReadFileByType, { fileType, fileHandle, offset, length: want() }), opts.adaptive);
-    check(ReadFileByType.name, resp.completionCode);
-    const { data } = resp.fields as { data: Uint8Array };
+    const { data } = fieldsOf(ReadFileByType.name, resp);
     if (data.length === 0) break; // the file is shorter than announced
     out.set(data.subarray(0, length - offset), offset);
     offset += data.length;

@@ -13,8 +13,8 @@ import {
   ReadFileByType,
   WriteFileByType,
 } from "../../pldm-codec/pldm/ibm-file-io.js";
-import { CompletionCode } from "../../pldm-codec/pldm/names.js";
-import type { HandlerResult, PldmResponder } from "../pldm/pldm-responder.js";
+import { CertVerdict, CompletionCode } from "../../pldm-codec/pldm/names.js";
+import { fail, ok, type HandlerResult, type PldmResponder } from "../pldm/pldm-responder.js";
 import { UploadAssembler } from "./upload-assembler.js";
 import { bytesEqual } from "../../pldm-codec/wire/bytes.js";
 
@@ -62,9 +62,6 @@ export interface FileIoPolicy {
   verifyUpload?: (type: number, handle: number, data: Uint8Array) => Promise<number | null>;
   maxFileBytes?: number;
 }
-
-const ok = <T>(fields: T) => ({ completionCode: CompletionCode.Success, fields }) as const;
-const fail = (completionCode: number) => ({ completionCode }) as const;
 
 const RECENT_UPLOADS = 64;
 
@@ -173,7 +170,7 @@ export class FileIoService extends EventEmitter<FileIoEvents> {
     if (!this.knows(type)) return this.refuse(CompletionCode.InvalidFileType);
     if (!this.policy.writable.includes(type)) return this.refuse(CompletionCode.InvalidData);
     const h = this.handleOf(type, handle);
-    if (metadata && metadata.metadata1 !== 0 && this.policy.verdictInMetadata?.includes(type)) {
+    if (metadata && metadata.metadata1 !== CertVerdict.Signed && this.policy.verdictInMetadata?.includes(type)) {
       this.emit("announced", type, handle, length, metadata);
       return this.refuse(CompletionCode.Error);
     }
@@ -242,7 +239,7 @@ export class FileIoService extends EventEmitter<FileIoEvents> {
     return !!data && offset + chunk.length <= data.length && bytesEqual(data.subarray(offset, offset + chunk.length), chunk);
   }
 
-  private refuse(code: number): { completionCode: number } {
+  private refuse(code: number): HandlerResult<never> {
     this.stats.refused++;
     return fail(code);
   }

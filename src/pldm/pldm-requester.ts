@@ -4,7 +4,7 @@
  * answers retried after a pause with a fresh id, and a per-peer queue whose
  * concurrency is a setting (1 behaves like pldmd).
  */
-import type { CommandDef } from "../../pldm-codec/pldm/command.js";
+import type { CommandDef } from "../../pldm-codec/wire/command.js";
 import { decodePldmHeader } from "../../pldm-codec/pldm/header.js";
 import { decodeResponse, encodeRequest, type DecodedResponse } from "../../pldm-codec/pldm/message.js";
 import { CompletionCode } from "../../pldm-codec/pldm/names.js";

@@ -5,7 +5,7 @@
  * without running its handler twice.
  */
 import { DecodeError } from "../../pldm-codec/errors.js";
-import type { CommandDef } from "../../pldm-codec/pldm/command.js";
+import type { CommandDef } from "../../pldm-codec/wire/command.js";
 import { decodePldmHeader, type PldmHeader } from "../../pldm-codec/pldm/header.js";
 import { encodeErrorResponse, encodeResponse } from "../../pldm-codec/pldm/message.js";
 import { CompletionCode } from "../../pldm-codec/pldm/names.js";
@@ -19,8 +19,13 @@ export interface RequestContext {
   header: PldmHeader;
 }
 
-/** A handler answers with SUCCESS and fields, or with an error code (pldmd's error shape is added). */
-export type HandlerResult<R> = { completionCode: typeof CompletionCode.Success; fields: R } | { completionCode: number };
+/** A handler answers `ok` with SUCCESS and fields, or not with a failing code (pldmd's error shape is added). */
+export type HandlerResult<R> = { ok: true; completionCode: typeof CompletionCode.Success; fields: R } | { ok: false; completionCode: number };
+
+/** A SUCCESS answer with its fields. */
+export const ok = <R>(fields: R): HandlerResult<R> & { ok: true } => ({ ok: true, completionCode: CompletionCode.Success, fields });
+/** A failing answer: just the code. */
+export const fail = (completionCode: number): HandlerResult<never> & { ok: false } => ({ ok: false, completionCode });
 
 export type Handler<Q, R> = (fields: Q, ctx: RequestContext) => HandlerResult<R> | Promise<HandlerResult<R>>;
 
@@ -124,9 +129,7 @@ export class PldmResponder {
       if (override !== null) return encodeErrorResponse(to, override, entry.def);
       const result = await entry.handle(fields, { peer, header });
       this.stats.handled++;
-      if (result.completionCode === CompletionCode.Success && "fields" in result) {
-        return encodeResponse(entry.def, header.instanceId, result.fields);
-      }
+      if (result.ok) return encodeResponse(entry.def, header.instanceId, result.fields);
       return encodeErrorResponse(to, result.completionCode, entry.def);
     } catch (e) {
       this.stats.handlerErrors++;

@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { VmiCa, type VmiBoot } from "../../host-sim/vmi-ca.js";
 import { MctpMessageType } from "../../pldm-codec/mctp/packet.js";
 import { NewFileAvailable } from "../../pldm-codec/pldm/ibm-file-io.js";
-import { CompletionCode, IbmFileType, PldmType } from "../../pldm-codec/pldm/names.js";
+import { CertVerdict, CompletionCode, IbmFileType, PldmType } from "../../pldm-codec/pldm/names.js";
 import { createBmcStack, type BmcStack } from "../../src/daemon/bmc-stack.js";
 import type { BridgeSettings, CaEntry, CaEntrySink } from "../../src/daemon/cert-request-bridge.js";
 import { pushFile } from "../../src/files/file-client.js";
@@ -15,6 +15,7 @@ import { BaseLink, type SerialLink } from "../../src/link/serial-link.js";
 import { createMemoryLinkPair } from "../../src/link/memory-link.js";
 import { MctpEndpoint } from "../../src/mctp/mctp-endpoint.js";
 import { ManualClock } from "../../src/os/clock.js";
+import { fail, ok } from "../../src/pldm/pldm-responder.js";
 import { PldmTerminus } from "../../src/pldm/pldm-terminus.js";
 import { settle } from "../support/engine-pair.js";
 import { makeCsr } from "../support/sim-pair.js";
@@ -99,7 +100,7 @@ function makeRig(): Rig {
   const answer = { code: CompletionCode.Success as number };
   host.responder.on(NewFileAvailable, (q) => {
     if (q.fileType === IbmFileType.CertSigningRequest) announces.push({ handle: q.fileHandle, at: clock.now() });
-    return answer.code === CompletionCode.Success ? { completionCode: CompletionCode.Success, fields: {} } : { completionCode: answer.code };
+    return answer.code === CompletionCode.Success ? ok({}) : fail(answer.code);
   });
   bmc.endpoint.on("packet", (dir, p) => {
     // A single-packet PLDM request from the BMC: MCTP header (4), message type, PLDM header (3).
@@ -239,7 +240,7 @@ describe("the bridge's timing rules (ManualClock)", () => {
     rig.sink.failBadCsrs = 1;
     // The host refuses both CSRs: NewFileAvailableWithMetaData type 5 with metadata1 = 3.
     const refuse = (handle: number) =>
-      pushFile(rig!.host.requester, 8, IbmFileType.SignedCert, handle, new Uint8Array(0), { metadata: { metadata1: 3, metadata2: 0, metadata3: 0, metadata4: 0 } }).catch(() => undefined);
+      pushFile(rig!.host.requester, 8, IbmFileType.SignedCert, handle, new Uint8Array(0), { metadata: { metadata1: CertVerdict.InvalidCertData, metadata2: 0, metadata3: 0, metadata4: 0 } }).catch(() => undefined);
     const refused = Promise.all([refuse(1), refuse(2)]);
     await run(rig, 500);
     await refused;

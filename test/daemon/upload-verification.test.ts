@@ -12,6 +12,7 @@ import { CompletionCode, IbmFileType } from "../../pldm-codec/pldm/names.js";
 import { FileTransferError, pushFile } from "../../src/files/file-client.js";
 import { createMemoryLinkPair } from "../../src/link/memory-link.js";
 import { MctpEndpoint } from "../../src/mctp/mctp-endpoint.js";
+import { ok } from "../../src/pldm/pldm-responder.js";
 import { PldmTerminus } from "../../src/pldm/pldm-terminus.js";
 import { bmcSide, type BmcSide } from "../support/bmc-side.js";
 import { eventually } from "../support/dbus.js";
@@ -40,7 +41,7 @@ function wire(initialBackoffMs = 50, beforeAnswer: (n: number) => Promise<void> 
   host.responder.on(NewFileAvailable, async ({ fileHandle }) => {
     announced.push(fileHandle);
     await beforeAnswer(announced.length);
-    return { completionCode: CompletionCode.Success as typeof CompletionCode.Success, fields: {} };
+    return ok({});
   });
   closeAll = async () => {
     bmc.close();

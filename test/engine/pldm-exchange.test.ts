@@ -4,6 +4,7 @@ import { FileAck, NewFileAvailable } from "../../pldm-codec/pldm/ibm-file-io.js"
 import { encodePldmHeader } from "../../pldm-codec/pldm/header.js";
 import { CompletionCode, PldmType } from "../../pldm-codec/pldm/names.js";
 import { MctpMessageType } from "../../pldm-codec/mctp/packet.js";
+import { ok } from "../../src/pldm/pldm-responder.js";
 import { enginePair, settle } from "../support/engine-pair.js";
 
 let pair: ReturnType<typeof enginePair>;
@@ -26,8 +27,8 @@ describe("PLDM over MCTP over a serial link (in memory)", () => {
 
   it("advertises exactly the types and commands it handles", async () => {
     pair = enginePair();
-    pair.host.responder.on(NewFileAvailable, () => ({ completionCode: CompletionCode.Success, fields: {} }));
-    pair.host.responder.on(FileAck, () => ({ completionCode: CompletionCode.Success, fields: {} }));
+    pair.host.responder.on(NewFileAvailable, () => ok({}));
+    pair.host.responder.on(FileAck, () => ok({}));
     const types = await pair.bmc.requester.request(9, GetPLDMTypes, {});
     expect(types.fields).toEqual({ types: [0, 63] });
     const oem = await pair.bmc.requester.request(9, GetPLDMCommands, { pldmType: 63, version: "1.0.0" });
@@ -53,7 +54,7 @@ describe("PLDM over MCTP over a serial link (in memory)", () => {
 
   it("answers a short request with 0x03 and a reserved value with 0x02, in pldmd's shapes", async () => {
     pair = enginePair();
-    pair.host.responder.on(NewFileAvailable, () => ({ completionCode: CompletionCode.Success, fields: {} }));
+    pair.host.responder.on(NewFileAvailable, () => ok({}));
     // NewFileAvailable with 13 payload bytes instead of 14
     const short = Uint8Array.of(0x85, 0x3f, 0x0a, 4, 0, 7, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0);
     expect(Array.from(await rawExchange(pair, short))).toEqual([0x05, 0x3f, 0x0a, 0x03]);
@@ -67,7 +68,7 @@ describe("PLDM over MCTP over a serial link (in memory)", () => {
     let runs = 0;
     pair.host.responder.on(NewFileAvailable, () => {
       runs++;
-      return { completionCode: CompletionCode.Success, fields: {} };
+      return ok({});
     });
     const req = Uint8Array.of(0x85, 0x3f, 0x0a, 4, 0, 7, 0, 0, 0, 0xd2, 4, 0, 0, 0, 0, 0, 0);
     const first = await rawExchange(pair, req);
@@ -85,7 +86,7 @@ describe("PLDM over MCTP over a serial link (in memory)", () => {
       maxInHandler = Math.max(maxInHandler, ++inHandler);
       await settle();
       inHandler--;
-      return { completionCode: CompletionCode.Success, fields: {} };
+      return ok({});
     });
     const calls = [1, 2, 3, 4].map((h) => pair.bmc.requester.request(9, NewFileAvailable, { fileType: 4, fileHandle: h, length: 10 }));
     expect((await Promise.all(calls)).map((r) => r.completionCode)).toEqual([0, 0, 0, 0]);
@@ -100,7 +101,7 @@ describe("PLDM over MCTP over a serial link (in memory)", () => {
       maxInHandler = Math.max(maxInHandler, ++inHandler);
       await new Promise((r) => setTimeout(r, 20));
       inHandler--;
-      return { completionCode: CompletionCode.Success, fields: {} };
+      return ok({});
     });
     const calls = [1, 2, 3, 4].map((h) => pair.bmc.requester.request(9, NewFileAvailable, { fileType: 4, fileHandle: h, length: 10 }));
     await Promise.all(calls);

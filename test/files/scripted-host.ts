@@ -6,6 +6,7 @@ import { NewFileAvailable } from "../../pldm-codec/pldm/ibm-file-io.js";
 import { CompletionCode, IbmFileType } from "../../pldm-codec/pldm/names.js";
 import { openTtyDevice } from "../../src/link/tty-device-link.js";
 import { MctpEndpoint } from "../../src/mctp/mctp-endpoint.js";
+import { fail, ok } from "../../src/pldm/pldm-responder.js";
 import { PldmTerminus } from "../../src/pldm/pldm-terminus.js";
 import { eventually } from "../support/dbus.js";
 import { startSocatPair, type SocatPair } from "../support/link-socat.js";
@@ -27,9 +28,9 @@ export async function startScriptedHost(): Promise<ScriptedHost> {
   const terminus = new PldmTerminus({ endpoint, tid: 9, requester: { responseTimeoutMs: 3000, retries: 1 } });
   const announced = new Map<number, number>();
   terminus.responder.on(NewFileAvailable, ({ fileType, fileHandle, length }) => {
-    if (fileType !== IbmFileType.CertSigningRequest) return { completionCode: CompletionCode.InvalidFileType };
+    if (fileType !== IbmFileType.CertSigningRequest) return fail(CompletionCode.InvalidFileType);
     announced.set(fileHandle, length);
-    return { completionCode: CompletionCode.Success, fields: {} };
+    return ok({});
   });
   return {
     daemonTty: pair.paths[0],

@@ -11,11 +11,11 @@ import { CertVerdict, CompletionCode, FileStatus, IbmFileType } from "../../pldm
 import { HostSimulator, type BadCsrSignal } from "../../host-sim/host-simulator.js";
 import { createMemoryLinkPair } from "../../src/link/memory-link.js";
 import { MctpEndpoint } from "../../src/mctp/mctp-endpoint.js";
+import { fail, ok } from "../../src/pldm/pldm-responder.js";
 import { PldmTerminus } from "../../src/pldm/pldm-terminus.js";
 import { eventually } from "../support/dbus.js";
 import { makeCsr } from "../support/sim-pair.js";
 
-const ok = { completionCode: CompletionCode.Success, fields: {} } as const;
 const { CertSigningRequest: CSR, SignedCert: CERT, RootCert: ROOT } = IbmFileType;
 
 /** pldmd's CertHandler as a script: one open file per type, CSR files deleted on first read. */
@@ -27,29 +27,29 @@ function pldmdLikeBmc(terminus: PldmTerminus) {
   const roots: string[] = [];
   const r = terminus.responder;
   r.on(ReadFileByType, ({ fileType, fileHandle, offset, length }) => {
-    if (fileType !== CSR) return { completionCode: CompletionCode.InvalidData };
+    if (fileType !== CSR) return fail(CompletionCode.InvalidData);
     const f = csrFiles.get(fileHandle);
     csrFiles.delete(fileHandle); // pldmd removes the file after any read
-    if (!f || offset >= f.length) return { completionCode: CompletionCode.Error };
+    if (!f || offset >= f.length) return fail(CompletionCode.Error);
     const data = f.subarray(offset, Math.min(f.length, offset + length));
-    return { completionCode: CompletionCode.Success, fields: { length: data.length, data } };
+    return ok({ length: data.length, data });
   });
   const openFile = (fileType: number, handle: number, length: number) => {
-    if (fileType === CSR) return { completionCode: CompletionCode.InvalidData };
+    if (fileType === CSR) return fail(CompletionCode.InvalidData);
     open.set(fileType, { handle, data: [], remaining: length });
-    return ok;
+    return ok({});
   };
   r.on(NewFileAvailable, ({ fileType, fileHandle, length }) => openFile(fileType, fileHandle, length));
   r.on(NewFileAvailableWithMetaData, ({ fileType, fileHandle, length, metadata1 }) => {
     if (fileType === CERT && metadata1 !== CertVerdict.Signed) {
       if (metadata1 === CertVerdict.InvalidCertData) status.set(fileHandle, "BadCSR");
-      return { completionCode: CompletionCode.Error };
+      return fail(CompletionCode.Error);
     }
     return openFile(fileType, fileHandle, length);
   });
   r.on(WriteFileByType, ({ fileType, fileHandle, offset, data }) => {
     const f = open.get(fileType);
-    if (!f) return { completionCode: CompletionCode.Error };
+    if (!f) return fail(CompletionCode.Error);
     for (let i = 0; i < data.length; i++) f.data[offset + i] = data[i]!;
     f.remaining -= data.length;
     if (f.remaining <= 0) open.delete(fileType);
@@ -60,11 +60,11 @@ function pldmdLikeBmc(terminus: PldmTerminus) {
       if (text) certs.set(fileHandle, text);
       status.set(fileHandle, text ? "Complete" : "BadCSR");
     }
-    return { completionCode: CompletionCode.Success, fields: { length: data.length } };
+    return ok({ length: data.length });
   });
   r.on(FileAckWithMetaData, ({ fileType, fileHandle, fileStatus }) => {
     if (fileType === CSR) status.set(fileHandle, fileStatus === FileStatus.BadCsr ? "BadCSR" : "Pending");
-    return ok;
+    return ok({});
   });
   return {
     roots,

@@ -8,7 +8,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { BASE_COMMANDS } from "../../pldm-codec/pldm/base.js";
-import type { AnyCommandDef } from "../../pldm-codec/pldm/command.js";
+import type { AnyCommandDef } from "../../pldm-codec/wire/command.js";
 import { IBM_FILE_IO_COMMANDS } from "../../pldm-codec/pldm/ibm-file-io.js";
 import { decodePldmMessage, encodeRequest, encodeResponse } from "../../pldm-codec/pldm/message.js";
 import { DecodeError } from "../../pldm-codec/errors.js";

@@ -1,8 +1,9 @@
 /**
- * One definition per PLDM command. The definition is the only place a command's
- * layout is written down: encode, decode, naming and JSON all read it.
+ * One definition per command, for any protocol that names commands by (type, code) and
+ * answers with a completion code: PLDM and MCTP control both do. The definition is the only
+ * place a command's layout is written down: encode, decode, naming and JSON all read it.
  */
-import type { Struct } from "../wire/struct.js";
+import type { Struct } from "./struct.js";
 
 export interface CommandDef<Req = Record<string, unknown>, Resp = Record<string, unknown>> {
   readonly type: number;
@@ -11,7 +12,7 @@ export interface CommandDef<Req = Record<string, unknown>, Resp = Record<string,
   readonly request: Struct<Req>;
   /** Response payload after the completion code, when the code is SUCCESS. */
   readonly response: Struct<Resp>;
-  /** pldmd's shape after a failing completion code (e.g. a zero length); null = code only. */
+  /** The shape after a failing completion code (pldmd's: e.g. a zero length); null = code only. */
   readonly errorResponse: Struct<Record<string, unknown>> | null;
 }
 
