@@ -38,9 +38,12 @@ export function formatRecord(r: TraceRecord, color = false): string {
   if (r.pldm) {
     const p = r.pldm;
     const kind = p.request ? c("cyan", p.datagram ? "dgm" : "req") : c("green", "rsp");
-    const name = `${p.typeName ?? `type${p.type}`}/${p.commandName ?? `cmd0x${p.command.toString(16)}`}`;
+    // "(ibm)": a vendor (0x3F) message read as IBM file I/O, which is an interpretation.
+    const type = `${p.typeName ?? `type${p.type}`}${p.interpretation ? "(ibm)" : ""}`;
+    const name = `${type}/${p.commandName ?? `cmd0x${p.command.toString(16)}`}`;
     const cc = p.completionCode === null ? "" : ` cc=${p.completionCode === 0 ? "SUCCESS" : c("red", p.completionCodeName ?? `0x${p.completionCode.toString(16)}`)}`;
-    const line = `${head}${kind} iid${String(p.instanceId).padEnd(3)}${name.padEnd(34)}${cc}${exchangeText(r, c)} ${fieldText(p.fields)}`.trimEnd();
+    const notes = `${r.truncated ? ` ${c("dim", "(cut short in the trace)")}` : ""}${p.note ? ` ${c("dim", `(${p.note})`)}` : ""}`;
+    const line = `${head}${kind} iid${String(p.instanceId).padEnd(3)}${name.padEnd(34)}${cc}${exchangeText(r, c)} ${fieldText(p.fields)}${notes}`.trimEnd();
     return r.error ? `${line} ${c("red", `! ${r.error}`)}` : line;
   }
   if (r.error) return `${head}${c("red", `ERROR ${r.error}`)} ${c("dim", r.raw)}`.trimEnd();

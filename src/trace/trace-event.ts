@@ -8,8 +8,12 @@ export interface EventMeta {
   dir: Direction | null;
   /** The trace's own timestamp, normalised (ISO when it has a date and zone). */
   time: string | null;
+  /** `time` in milliseconds when the reader has it as a number (captures). */
+  ms?: number | null;
   src?: number | null;
   dest?: number | null;
+  /** The trace's author cut the bytes short ("..."). */
+  truncated?: boolean;
 }
 
 export type TraceEvent =
