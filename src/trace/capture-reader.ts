@@ -9,11 +9,11 @@ import {
   PacketType,
   parseCooked,
   pcapFileHeader,
-  pcapngBlockHeader,
   pcapngEnhancedPacket,
   pcapngInterface,
   pcapngOption,
   pcapRecordHeader,
+  u32,
   type Endian,
 } from "./capture-records.js";
 import { isoFromEpoch } from "./time.js";
@@ -115,7 +115,7 @@ export class CaptureReader {
     let at = 0;
     while (at < b.length) {
       if (b.length - at < rec.size) return end ? this.broken(out, b, at, "truncated record header") : at;
-      const h = rec.parse(b.subarray(at, at + rec.size));
+      const h = { tsSec: u32(b, at, st.endian), tsFrac: u32(b, at + 4, st.endian), inclLen: u32(b, at + 8, st.endian) };
       const start = at + rec.size;
       if (h.inclLen > MAX_RECORD) return this.broken(out, b, at, `record of ${h.inclLen} bytes is larger than any MCTP packet`);
       if (start + h.inclLen > b.length) return end ? this.broken(out, b, at, `record of ${h.inclLen} bytes runs past the end`) : at;
@@ -137,7 +137,8 @@ export class CaptureReader {
         st.endian = b[at + 8] === 0x4d && b[at + 9] === 0x3c ? "little" : "big";
         st.interfaces = [];
       }
-      const { type, totalLength } = pcapngBlockHeader[st.endian].parse(b.subarray(at, at + 8));
+      const type = u32(b, at, st.endian);
+      const totalLength = u32(b, at + 4, st.endian);
       if (totalLength < 12 || totalLength % 4 !== 0 || totalLength > MAX_RECORD) {
         return this.broken(out, b, at, `block of type ${type} with bad length ${totalLength}`);
       }
@@ -154,7 +155,7 @@ export class CaptureReader {
     if (body.length < least) out.push(brokenEvent(b, at, this.base, `block of type ${type} too short for its fields`));
     else if (type === BlockType.Interface) st.interfaces.push(readInterface(body, st.endian));
     else if (type === BlockType.Enhanced) {
-      const p = epb.parse(body);
+      const p = { interfaceId: u32(body, 0, st.endian), tsHigh: u32(body, 4, st.endian), tsLow: u32(body, 8, st.endian), capturedLen: u32(body, 12, st.endian) };
       const ifc = st.interfaces[p.interfaceId];
       if (!ifc) out.push(brokenEvent(b, at, this.base, `packet on undeclared interface ${p.interfaceId}`));
       else if (p.capturedLen > body.length - epb.size) out.push(brokenEvent(b, at, this.base, "packet longer than its block"));

@@ -10,7 +10,6 @@
  * exchanges and the records behind the oldest one, never the whole trace.
  */
 import { bytesEqual } from "../../pldm-codec/wire/bytes.js";
-import { timeToMs } from "./time.js";
 import type { TraceRecord } from "./trace-record.js";
 
 export interface ExchangeSummary {
@@ -62,7 +61,7 @@ function requesterSide(r: TraceRecord, isRequest: boolean): string {
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-const msOf = (r: TraceRecord) => r.timeMs ?? timeToMs(r.time);
+const msOf = (r: TraceRecord) => r.timeMs;
 
 export function emptySummary(): ExchangeSummary {
   return {

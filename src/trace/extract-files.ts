@@ -8,6 +8,7 @@
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
 import { IBM_FILE_TYPE_NAMES, IbmFileType, PldmType } from "../../pldm-codec/pldm/names.js";
+import { HexBytes } from "./hex.js";
 import type { TraceRecord } from "./trace-record.js";
 
 export interface RebuiltFile {
@@ -55,11 +56,8 @@ function isComplete(f: Building): boolean {
 
 const finished = (f: Building): RebuiltFile => ({ type: f.type, handle: f.handle, announced: f.announced, bytes: f.data.slice(0, f.size), complete: isComplete(f) });
 
-/** The file bytes a record carries, from the lazily hexed `data` field's source bytes. */
-const dataOf = (r: TraceRecord, f: Record<string, unknown>) => {
-  const n = f.dataLength as number | undefined;
-  return n ? r.bytes.subarray(r.bytes.length - n) : new Uint8Array(0);
-};
+/** The file bytes a record carries. */
+const dataOf = (f: Record<string, unknown>) => (f.data instanceof HexBytes ? f.data.bytes : new Uint8Array(0));
 
 export class FileRebuilder {
   private readonly open = new Map<string, Building>();
@@ -77,7 +75,7 @@ export class FileRebuilder {
       return this.start(fields.fileType as number, fields.fileHandle as number, fields.length as number);
     } else if (p.request && p.commandName === "WriteFileByType") {
       f = this.fileFor(fields.fileType as number, fields.fileHandle as number);
-      if (f) store(f, fields.offset as number, dataOf(r, fields));
+      if (f) store(f, fields.offset as number, dataOf(fields));
     } else if (p.request && p.commandName === "ReadFileByType") {
       this.reads.set(r.index, fields);
       if (this.reads.size > MAX_OPEN_READS) this.reads.delete(this.reads.keys().next().value!);
@@ -85,7 +83,7 @@ export class FileRebuilder {
       const q = r.exchange?.peer != null ? this.reads.get(r.exchange.peer) : undefined;
       if (!q) return []; // data without its request: offset and file unknown
       f = this.fileFor(q.fileType as number, q.fileHandle as number);
-      if (f) store(f, q.offset as number, dataOf(r, fields));
+      if (f) store(f, q.offset as number, dataOf(fields));
     }
     if (!f || !isComplete(f)) return [];
     const key = `${f.type}/${f.handle}`;

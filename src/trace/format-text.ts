@@ -1,4 +1,5 @@
 /** One aligned line per record, for people reading a trace in a terminal. */
+import { HexBytes } from "./hex.js";
 import type { TraceRecord } from "./trace-record.js";
 
 const COLORS = { red: "\x1b[31m", green: "\x1b[32m", cyan: "\x1b[36m", dim: "\x1b[2m", reset: "\x1b[0m" };
@@ -6,9 +7,10 @@ const COLORS = { red: "\x1b[31m", green: "\x1b[32m", cyan: "\x1b[36m", dim: "\x1
 function fieldText(fields: Record<string, unknown> | null): string {
   if (!fields) return "";
   const parts: string[] = [];
-  for (const [k, v] of Object.entries(fields)) {
+  for (const k in fields) {
     if (k === "fileTypeName" || k === "dataLength") continue;
-    if (k === "data" && typeof v === "string") {
+    const v = fields[k];
+    if (k === "data" && (v instanceof HexBytes || typeof v === "string")) {
       parts.push(`data=<${fields.dataLength as number} bytes>`);
     } else if (k === "fileType" && fields.fileTypeName) {
       parts.push(`fileType=${String(v)}(${String(fields.fileTypeName)})`);

@@ -4,28 +4,30 @@ export class HexError extends Error {
 }
 
 /** Nibble value per ASCII code, -1 for anything else. */
-const NIBBLE = new Int8Array(128).fill(-1);
+const NIBBLE = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) NIBBLE[0x30 + i] = i;
 for (let i = 0; i < 6; i++) NIBBLE[0x41 + i] = NIBBLE[0x61 + i] = 10 + i;
 /** Separators between bytes: space, tab, CR, ',', '-', ':', ';'. */
-const SEPARATOR = new Uint8Array(128);
+const SEPARATOR = new Uint8Array(256);
 for (const c of " \t\r,-:;") SEPARATOR[c.charCodeAt(0)] = 1;
 
 /**
- * One pass over the text, no regular expressions or intermediate strings: traces run to
+ * One pass over the text's bytes (copied out natively as latin1, which is twice as fast to
+ * walk as charCodeAt), no regular expressions or intermediate strings: traces run to
  * gigabytes and this is the inner loop of every text format.
  */
 export function parseHex(text: string, from = 0): Uint8Array {
-  const out = new Uint8Array((text.length - from + 1) >> 1);
+  const src = Buffer.from(from ? text.slice(from) : text, "latin1");
+  const out = new Uint8Array((src.length + 1) >> 1);
   let n = 0;
   let high = -1;
   let digits = 0;
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const v = c < 128 ? NIBBLE[c]! : -1;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    const v = NIBBLE[c]!;
     if (v >= 0) {
       // "0x" before a byte is a prefix, not a digit.
-      if (c === 0x30 && high < 0 && (text.charCodeAt(i + 1) | 0x20) === 0x78) {
+      if (c === 0x30 && high < 0 && (src[i + 1]! | 0x20) === 0x78) {
         i++;
         continue;
       }
@@ -36,7 +38,7 @@ export function parseHex(text: string, from = 0): Uint8Array {
         high = -1;
       }
     } else if (c === 0x23) break; // '#': a comment to the end of the line
-    else if (c >= 128 || SEPARATOR[c] === 0) throw new HexError(`not hex: "${text.slice(from).trim().slice(0, 40)}"`);
+    else if (SEPARATOR[c] === 0) throw new HexError(`not hex: "${text.slice(from).trim().slice(0, 40)}"`);
   }
   if (high >= 0) throw new HexError(`odd number of hex digits (${digits})`);
   return n === out.length ? out : out.slice(0, n);
@@ -50,7 +52,7 @@ export function isHexBytesLine(text: string): boolean {
   let shortest = Infinity;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 0x20;
-    if (c < 128 && NIBBLE[c]! >= 0) token++;
+    if (c < 256 && NIBBLE[c]! >= 0) token++;
     else if (c === 0x20 || c === 0x09 || c === 0x0d) {
       if (token) {
         tokens++;
@@ -66,4 +68,17 @@ export function isHexBytesLine(text: string): boolean {
 
 export function toHex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+}
+
+/** Bytes that print as hex only when serialised (JSON.stringify calls toJSON): most output never needs the text. */
+export class HexBytes {
+  constructor(readonly bytes: Uint8Array) {}
+
+  toJSON(): string {
+    return toHex(this.bytes);
+  }
+
+  toString(): string {
+    return toHex(this.bytes);
+  }
 }

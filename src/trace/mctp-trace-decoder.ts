@@ -49,7 +49,7 @@ export class MctpPacketTraceDecoder {
       const where = { ...m, src: header.src, dest: header.dest, tag: header.tag, tagOwner: header.tagOwner };
       out.push(errorRecord(packet, `mctp reassembly dropped a message (${reason})`, where));
     }
-    if (msg) out.push(recordFromMctpMessage(msg.message, { ...m, src: msg.src, dest: msg.dest, tag: msg.tag, tagOwner: msg.tagOwner }));
+    if (msg) out.push(recordFromMctpMessage(msg.message, { dir: m.dir, time: m.time, ms: m.ms, src: msg.src, dest: msg.dest, tag: msg.tag, tagOwner: msg.tagOwner }));
     return out;
   }
 

@@ -30,7 +30,6 @@ const PLDMTOOL_BLOCK = /^(?:pldmtool:\s*)?(Request|Response) Message:\s*/;
 const VERBOSE_HEADER = /^(Received|Sending) Msg\b/;
 const BUFFER_DATA = /^Buffer Data:\s*/;
 const LOCAL_EID = /^#\s*local-eid\s+(\d+)/;
-const CUT = /\s*(?:\.\.\.|\u2026)\s*$/;
 const ENCODER = new TextEncoder();
 /** Lines a header waits for its hex through (other output interleaved on one console). */
 const HEADER_WINDOW = 4;
@@ -171,7 +170,7 @@ export class PldmtoolLogParser {
   private hexBody(message: string): boolean {
     const data = BUFFER_DATA.exec(message);
     const body = data ? message.slice(data[0].length) : message;
-    return isHexBytesLine(body.replace(CUT, "")) || (data !== null && body.trim() === "");
+    return isHexBytesLine(body.slice(0, cutAt(body) ?? body.length)) || (data !== null && body.trim() === "");
   }
 
   private setHeader(out: TraceEvent[], h: Header): void {
@@ -182,11 +181,12 @@ export class PldmtoolLogParser {
 
   private startMessage(out: TraceEvent[], dir: Direction | null, time: string | null, text: string, prefix: PrefixRule, line: string): void {
     this.endMessage(out);
-    const body = text.replace(BUFFER_DATA, "");
-    const cut = CUT.exec(body);
-    let hex = cut ? body.slice(0, cut.index) : body;
+    const data = text.startsWith("Buffer Data:") ? BUFFER_DATA.exec(text) : null;
+    const body = data ? text.slice(data[0].length) : text;
+    const cut = cutAt(body);
+    let hex = cut === null ? body : body.slice(0, cut).trimEnd();
     // A cut can fall inside a byte: its lone digit is dropped.
-    if (cut && /(?:^|\s)[0-9a-f]$/i.test(hex)) hex = hex.slice(0, -1);
+    if (cut !== null && hex.length > 0 && (hex.length === 1 || hex.charCodeAt(hex.length - 2) === 0x20)) hex = hex.slice(0, -1);
     let bytes: Uint8Array;
     try {
       bytes = parseHex(hex);
@@ -222,4 +222,13 @@ export class PldmtoolLogParser {
     }
     return { kind: "error", raw, reason, dir, time };
   }
+}
+
+/** Where a line cut short by its author ends ("...", or the ellipsis character), or null. */
+function cutAt(text: string): number | null {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) <= 0x20) end--;
+  if (text.endsWith("...", end)) return end - 3;
+  if (text.charCodeAt(end - 1) === 0x2026) return end - 1;
+  return null;
 }

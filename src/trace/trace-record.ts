@@ -1,8 +1,8 @@
 /**
  * One decoded message of a trace, in the JSON contract `hostbridge decode` prints
  * and other tools rely on. Absent values are null, never missing. Hex text (`raw`, and
- * the `data` of file I/O fields) is made only when asked for: the text output never
- * needs it, and at 100,000 messages a second it was most of the garbage.
+ * the `data` of file I/O fields, a HexBytes) is made only when serialised: the text output
+ * never needs it, and at 100,000 messages a second it was most of the garbage.
  */
 import { DecodeError } from "../../pldm-codec/errors.js";
 import { MctpMessageType } from "../../pldm-codec/mctp/packet.js";
@@ -10,7 +10,8 @@ import { pldmMessageToJson, type PldmJson } from "../../pldm-codec/pldm/json.js"
 import { decodePldmMessage, type PldmMessage } from "../../pldm-codec/pldm/message.js";
 import { completionCodeName, PLDM_TYPE_NAMES, PldmType } from "../../pldm-codec/pldm/names.js";
 import { commandName } from "../../pldm-codec/pldm/registry.js";
-import { toHex } from "./hex.js";
+import { HexBytes, toHex } from "./hex.js";
+import { timeToMs } from "./time.js";
 
 /** The codec's JSON, plus how a vendor (OEM) message was read. */
 export interface TracePldm extends PldmJson {
@@ -74,7 +75,7 @@ export class TraceRecord {
   constructor(meta: MctpMeta, messageType: number | null, bytes: Uint8Array) {
     this.dir = meta.dir ?? null;
     this.time = meta.time ?? null;
-    this.timeMs = meta.ms ?? null;
+    this.timeMs = meta.ms ?? (meta.time ? timeToMs(meta.time) : null);
     this.src = meta.src;
     this.dest = meta.dest;
     this.tag = meta.tag;
@@ -109,12 +110,6 @@ export class TraceRecord {
   }
 }
 
-/** `data` hex only when serialised: an accessor keeps the key where the codec put it. */
-function lazyDataHex(fields: Record<string, unknown>, data: Uint8Array): void {
-  let hex: string | undefined;
-  Object.defineProperty(fields, "data", { enumerable: true, configurable: true, get: () => (hex ??= toHex(data)) });
-}
-
 /** The codec's JSON for a decoded message, with 0x3F named as the vendor type it is. */
 function pldmJson(m: PldmMessage): TracePldm {
   const data = m.fields?.data;
@@ -122,8 +117,8 @@ function pldmJson(m: PldmMessage): TracePldm {
   if (data instanceof Uint8Array && data.length > 0) {
     // The codec would spell the data out in hex now; it is done later, and only if printed.
     json = pldmMessageToJson({ ...m, fields: { ...m.fields, data: data.subarray(0, 0) } });
+    json.fields!.data = new HexBytes(data);
     json.fields!.dataLength = data.length;
-    lazyDataHex(json.fields!, data);
   } else json = pldmMessageToJson(m);
   const oem = m.header.type === PldmType.Oem;
   return { ...json, typeName: oem ? "oem" : json.typeName, interpretation: oem && m.def ? "ibm-file-io" : null, note: null };
