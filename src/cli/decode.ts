@@ -32,8 +32,6 @@ interface DecodeOptions {
 
 /** A pause this long in a live input lets out lines held for a possible continuation. */
 const LINE_IDLE_MS = 100;
-/** Output is written in pieces about this big. */
-const WRITE_BYTES = 256 * 1024;
 
 /** A reader that went away (`| head`) is a normal end, not an error. */
 function exitQuietlyOnEpipe(e: unknown): never {
@@ -44,10 +42,10 @@ function exitQuietlyOnEpipe(e: unknown): never {
 const write = (s: string | Uint8Array) =>
   new Promise<void>((resolve, reject) => process.stdout.write(s, (e) => (e ? reject(e) : resolve()))).catch(exitQuietlyOnEpipe);
 
-/** Renders records in the chosen output, in pieces, and rebuilds files as they complete. */
+/** Renders records in the chosen output, a write per input chunk, and rebuilds files as they complete. */
 class DecodeOutput {
+  /** What one input chunk (or a pause) let out: written in one piece. */
   private pending: (string | Uint8Array)[] = [];
-  private size = 0;
   private readonly mermaid = new MermaidWriter();
   private readonly pcap = new PcapngWriter();
   private readonly files: FileRebuilder | null;
@@ -71,7 +69,7 @@ class DecodeOutput {
     }
     records.length = 0;
     return this.then(async () => {
-      if (this.size >= WRITE_BYTES || completed.length) await this.flush();
+      await this.flush();
       for (const f of completed) await this.note(`extracted ${(await this.fileWriter!.write(f)).description}`);
     });
   }
@@ -93,14 +91,12 @@ class DecodeOutput {
   private add(x: string | Uint8Array): void {
     if (x.length === 0) return;
     this.pending.push(x);
-    this.size += x.length;
   }
 
   private async flush(): Promise<void> {
     if (!this.pending.length) return;
     const parts = this.pending;
     this.pending = [];
-    this.size = 0;
     await write(typeof parts[0] === "string" ? parts.join("") : Buffer.concat(parts as Uint8Array[]));
   }
 

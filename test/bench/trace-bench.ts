@@ -4,7 +4,9 @@ import { recordsToPcapng } from "../../src/trace/records-to-pcapng.js";
 import { DecodeSession, decodeInputs } from "../../src/trace/trace-decoder.js";
 import type { TraceRecord } from "../../src/trace/trace-record.js";
 import { benchStream } from "./codec-bench.js";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { pcapngPreamble } from "../../src/trace/pcapng-writer.js";
 import { round, type Metric } from "./measure.js";
 
 /** The codec bench's message mix (small requests and ~1.5 KB certificate writes), as a capture and as a log. */
@@ -14,6 +16,25 @@ export function traceBenchInputs(messages = 4000): { pcapng: Uint8Array; textLog
   records.forEach((r, i) => (r.time = new Date(start + i).toISOString()));
   const lines = records.map((r) => `${r.time} bmc pldmd[3179]: ${r.src === 8 ? "Tx" : "Rx"}: ${r.raw.replace(/(..)/g, "$1 ")}`);
   return { pcapng: recordsToPcapng(records), textLog: new TextEncoder().encode(`${lines.join("\n")}\n`), messages: records.length };
+}
+
+/**
+ * Writes a pcapng of about `bytes` to `path` for memory and speed runs: the bench capture's
+ * packets repeated (each repeat is the same exchange again), written as it grows.
+ */
+export function writeBigPcapng(path: string, bytes: number): number {
+  const { pcapng, messages } = traceBenchInputs(2000);
+  const body = pcapng.subarray(pcapngPreamble().length);
+  const fd = openSync(path, "w");
+  try {
+    writeSync(fd, pcapngPreamble());
+    let written = 0;
+    let repeats = 0;
+    for (; written < bytes; repeats++) written += writeSync(fd, body);
+    return repeats * messages;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Decodes `b` in 1 MB chunks as the CLI does and renders every record; returns the characters printed. */
