@@ -161,10 +161,14 @@ export class TraceRecordBuilder {
   private index = 0;
 
   push(ev: TraceEvent, out: TraceRecord[]): void {
+    if (ev.kind === "pldm") {
+      const meta = { dir: ev.dir, time: ev.time, ms: ev.ms ?? null, src: ev.src ?? null, dest: ev.dest ?? null, tag: null, tagOwner: null, truncated: ev.truncated ?? false };
+      const r = recordFromPldm(ev.bytes, meta);
+      r.index = this.index++;
+      return void out.push(r);
+    }
     const meta = { dir: ev.dir, time: ev.time, ms: ev.ms ?? null };
     switch (ev.kind) {
-      case "pldm":
-        return this.numbered([recordFromPldm(ev.bytes, { ...meta, src: ev.src ?? null, dest: ev.dest ?? null, tag: null, tagOwner: null, truncated: ev.truncated ?? false })], out);
       case "mctp-packet":
         return this.numbered(this.packets.push(ev.bytes, meta), out);
       case "serial":

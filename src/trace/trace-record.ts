@@ -120,8 +120,12 @@ function pldmJson(m: PldmMessage): TracePldm {
     json.fields!.data = new HexBytes(data);
     json.fields!.dataLength = data.length;
   } else json = pldmMessageToJson(m);
-  const oem = m.header.type === PldmType.Oem;
-  return { ...json, typeName: oem ? "oem" : json.typeName, interpretation: oem && m.def ? "ibm-file-io" : null, note: null };
+  // The codec's object is ours to finish: no copy.
+  const out = json as TracePldm;
+  if (m.header.type === PldmType.Oem) out.typeName = "oem";
+  out.interpretation = m.header.type === PldmType.Oem && m.def ? "ibm-file-io" : null;
+  out.note = null;
+  return out;
 }
 
 /**
