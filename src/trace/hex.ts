@@ -7,6 +7,9 @@ export class HexError extends Error {
 const NIBBLE = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) NIBBLE[0x30 + i] = i;
 for (let i = 0; i < 6; i++) NIBBLE[0x41 + i] = NIBBLE[0x61 + i] = 10 + i;
+/** Byte value per pair of ASCII hex digits (first << 8 | second), -1 for anything else. */
+const PAIR = new Int16Array(65536).fill(-1);
+for (let a = 0; a < 256; a++) for (let b = 0; b < 256; b++) if (NIBBLE[a]! >= 0 && NIBBLE[b]! >= 0) PAIR[(a << 8) | b] = (NIBBLE[a]! << 4) | NIBBLE[b]!;
 /** Separators between bytes: space, tab, CR, ',', '-', ':', ';'. */
 const SEPARATOR = new Uint8Array(256);
 for (const c of " \t\r,-:;") SEPARATOR[c.charCodeAt(0)] = 1;
@@ -20,9 +23,18 @@ export function parseHex(text: string, from = 0): Uint8Array {
   const src = Buffer.from(from ? text.slice(from) : text, "latin1");
   const out = new Uint8Array((src.length + 1) >> 1);
   let n = 0;
+  let i = 0;
+  // pldmd's "hh hh hh " (or "hhhhhh"): a pair at a time; anything else falls to the loop below.
+  for (;;) {
+    const v = i + 1 < src.length ? PAIR[(src[i]! << 8) | src[i + 1]!]! : -1;
+    if (v < 0) break;
+    out[n++] = v;
+    i += 2;
+    if (src[i] === 0x20) i++;
+  }
   let high = -1;
-  let digits = 0;
-  for (let i = 0; i < src.length; i++) {
+  let digits = n * 2;
+  for (; i < src.length; i++) {
     const c = src[i]!;
     const v = NIBBLE[c]!;
     if (v >= 0) {

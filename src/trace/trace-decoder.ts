@@ -4,6 +4,7 @@
  * event into TraceRecords through one reassembly and one PLDM decoder, so every format
  * yields the same messages. Nothing here holds more than a chunk and the open exchanges.
  */
+import { isAscii } from "node:buffer";
 import { concatBytes } from "../../pldm-codec/wire/bytes.js";
 import { CaptureReader, isCapture } from "./capture-reader.js";
 import { ExchangeTracker, type ExchangeSummary } from "./exchanges.js";
@@ -63,6 +64,7 @@ export class InputParser {
   private readonly log = new PldmtoolLogParser();
   private readonly hexState = { previous: null as HexLineKind | null };
   private readonly text = new TextDecoder();
+  private utf8 = false;
   private partial = "";
   /** Lines seen while a text format is still undecided. */
   private sample: string[] | null = null;
@@ -90,6 +92,10 @@ export class InputParser {
     }
     if (this.format === "pcap") return this.capture.push(chunk, out);
     if (this.format === "serial") return void out.push({ kind: "serial", bytes: chunk, dir: null, time: null });
+    // ASCII (nearly every log) is copied straight to a string; the UTF-8 decoder takes over for good
+    // at the first other byte, so a character split across chunks is never cut.
+    if (!this.utf8 && isAscii(chunk)) return this.textChunk(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1"), out);
+    this.utf8 = true;
     this.textChunk(this.text.decode(chunk, { stream: true }), out);
   }
 
