@@ -155,14 +155,28 @@ export class CaptureReader {
     if (body.length < least) out.push(brokenEvent(b, at, this.base, `block of type ${type} too short for its fields`));
     else if (type === BlockType.Interface) st.interfaces.push(readInterface(body, st.endian));
     else if (type === BlockType.Enhanced) {
-      const p = { interfaceId: u32(body, 0, st.endian), tsHigh: u32(body, 4, st.endian), tsLow: u32(body, 8, st.endian), capturedLen: u32(body, 12, st.endian) };
-      const ifc = st.interfaces[p.interfaceId];
-      if (!ifc) out.push(brokenEvent(b, at, this.base, `packet on undeclared interface ${p.interfaceId}`));
-      else if (p.capturedLen > body.length - epb.size) out.push(brokenEvent(b, at, this.base, "packet longer than its block"));
+      const interfaceId = u32(body, 0, st.endian);
+      const capturedLen = u32(body, 12, st.endian);
+      const ifc = st.interfaces[interfaceId];
+      if (!ifc) out.push(brokenEvent(b, at, this.base, `packet on undeclared interface ${interfaceId}`));
+      else if (capturedLen > body.length - epb.size) out.push(brokenEvent(b, at, this.base, "packet longer than its block"));
       else {
-        const { iso, ms } = timestamp(ifc, p.tsHigh, p.tsLow);
-        const ev = linkEvent(ifc.linkType, body.subarray(epb.size, epb.size + p.capturedLen), iso, ms, this.stats);
-        if (ev) out.push(ev);
+        const high = u32(body, 4, st.endian);
+        const low = u32(body, 8, st.endian);
+        const ev = linkEvent(ifc.linkType, body.subarray(epb.size, epb.size + capturedLen), null, null, this.stats);
+        if (ev) {
+          // Decimal resolutions to the microsecond are exact as milliseconds: the text is made
+          // only for the packet that completes a message. Finer ones are written now.
+          if (ifc.unitsPerSecond <= 1e6 && ifc.unitsPerSecond === 10 ** ifc.digits) {
+            ev.ms = ((high * 2 ** 32 + low) / ifc.unitsPerSecond) * 1000;
+            ev.timeDigits = ifc.digits;
+          } else {
+            const t = timestamp(ifc, high, low);
+            ev.time = t.iso;
+            ev.ms = t.ms;
+          }
+          out.push(ev);
+        }
       }
     } else if (type === BlockType.SimplePacket) {
       const ifc = st.interfaces[0];

@@ -5,7 +5,7 @@
 import { DecodeError } from "../../pldm-codec/errors.js";
 import { decodeMctpPacketHeader } from "../../pldm-codec/mctp/packet.js";
 import { MctpReassembler, type ReassemblyDropReason } from "../../pldm-codec/mctp/reassembler.js";
-import { timeToMs } from "./time.js";
+import { isoFromMs, timeToMs } from "./time.js";
 import { errorRecord, recordFromMctpMessage, type TraceRecord } from "./trace-record.js";
 import type { EventMeta } from "./trace-event.js";
 
@@ -29,11 +29,14 @@ export class MctpPacketTraceDecoder {
 
   push(packet: Uint8Array, meta: Partial<EventMeta> = {}): TraceRecord[] {
     const m = { dir: meta.dir ?? null, time: meta.time ?? null, ms: meta.ms ?? null };
+    const digits = meta.timeDigits;
+    // The time's text, made only for a packet that gives a record.
+    const withTime = () => (m.time === null && digits !== undefined && m.ms !== null ? { ...m, time: isoFromMs(m.ms, digits) } : m);
     let header;
     try {
       header = decodeMctpPacketHeader(packet);
     } catch (e) {
-      return [errorRecord(packet, `mctp ${e instanceof DecodeError ? e.message : String(e)}`, m)];
+      return [errorRecord(packet, `mctp ${e instanceof DecodeError ? e.message : String(e)}`, withTime())];
     }
     const out: TraceRecord[] = [];
     const drops = this.reassembler.drops;
@@ -46,10 +49,10 @@ export class MctpPacketTraceDecoder {
     if (dropTotal(drops) !== before) {
       const reason = REASONS(this.reassembler).find((k) => drops[k] !== this.seenDrops[k]);
       this.seenDrops = { ...drops };
-      const where = { ...m, src: header.src, dest: header.dest, tag: header.tag, tagOwner: header.tagOwner };
+      const where = { ...withTime(), src: header.src, dest: header.dest, tag: header.tag, tagOwner: header.tagOwner };
       out.push(errorRecord(packet, `mctp reassembly dropped a message (${reason})`, where));
     }
-    if (msg) out.push(recordFromMctpMessage(msg.message, { dir: m.dir, time: m.time, ms: m.ms, src: msg.src, dest: msg.dest, tag: msg.tag, tagOwner: msg.tagOwner }));
+    if (msg) out.push(recordFromMctpMessage(msg.message, { dir: m.dir, time: withTime().time, ms: m.ms, src: msg.src, dest: msg.dest, tag: msg.tag, tagOwner: msg.tagOwner }));
     return out;
   }
 

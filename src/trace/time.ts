@@ -24,6 +24,13 @@ export function isoFromEpoch(seconds: number, fraction: number, fractionDigits: 
 let lastSecond = NaN;
 let lastWhole = "";
 
+/** `isoFromEpoch` for a time held as milliseconds, exact to the microsecond (digits <= 6). */
+export function isoFromMs(ms: number, fractionDigits: number): string {
+  const total = Math.round(ms * 10 ** (fractionDigits - 3));
+  const seconds = Math.floor(total / 10 ** fractionDigits);
+  return isoFromEpoch(seconds, total - seconds * 10 ** fractionDigits, fractionDigits);
+}
+
 /** The flight recorder's "2023-04-03 UTC 20:27:21.4567" as ISO when the zone is UTC, else zero-padded as written. */
 export function normaliseFlightRecorderTime(text: string): string {
   const m = FLIGHT.exec(text.trim());

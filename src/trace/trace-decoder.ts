@@ -173,7 +173,7 @@ export class TraceRecordBuilder {
       r.index = this.index++;
       return void out.push(r);
     }
-    const meta = { dir: ev.dir, time: ev.time, ms: ev.ms ?? null };
+    const meta = { dir: ev.dir, time: ev.time, ms: ev.ms ?? null, timeDigits: ev.timeDigits };
     switch (ev.kind) {
       case "mctp-packet":
         return this.numbered(this.packets.push(ev.bytes, meta), out);

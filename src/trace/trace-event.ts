@@ -10,6 +10,8 @@ export interface EventMeta {
   time: string | null;
   /** `time` in milliseconds when the reader has it as a number (captures). */
   ms?: number | null;
+  /** When `time` is null: `ms` as ISO with this many fraction digits, made only if a record needs it. */
+  timeDigits?: number;
   src?: number | null;
   dest?: number | null;
   /** The trace's author cut the bytes short ("..."). */
