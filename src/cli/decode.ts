@@ -14,7 +14,7 @@ import { formatRecord } from "../trace/format-text.js";
 import { PcapngWriter } from "../trace/records-to-pcapng.js";
 import { DecodeSession } from "../trace/trace-decoder.js";
 import { INPUT_FORMATS, type InputFormat } from "../trace/trace-event.js";
-import type { TraceRecord } from "../trace/trace-record.js";
+import { recordToJson, type TraceRecord } from "../trace/trace-record.js";
 import { intOption } from "./options.js";
 
 export { decodeInputs, type DecodedInputs } from "../trace/trace-decoder.js";
@@ -64,7 +64,7 @@ class DecodeOutput {
     const completed: RebuiltFile[] = [];
     for (const r of records) {
       const o = this.opts.output;
-      this.add(o === "json" ? `${JSON.stringify(r)}\n` : o === "text" ? `${formatRecord(r, color)}\n` : o === "pcap" ? this.pcap.record(r) : this.mermaid.record(r));
+      this.add(o === "json" ? `${recordToJson(r)}\n` : o === "text" ? `${formatRecord(r, color)}\n` : o === "pcap" ? this.pcap.record(r) : this.mermaid.record(r));
       if (this.files) for (const f of this.files.push(r)) completed.push(f);
     }
     records.length = 0;

@@ -85,13 +85,20 @@ export function toHex(b: Uint8Array): string {
 
 /** Bytes that print as hex only when serialised (JSON.stringify calls toJSON): most output never needs the text. */
 export class HexBytes {
-  constructor(readonly bytes: Uint8Array) {}
+  /** `within`: the message these bytes are part of, whose hex (when made) already spells them out. */
+  constructor(
+    readonly bytes: Uint8Array,
+    private readonly within?: { readonly bytes: Uint8Array; readonly raw: string },
+  ) {}
 
   toJSON(): string {
-    return toHex(this.bytes);
+    const w = this.within;
+    if (!w || w.bytes.buffer !== this.bytes.buffer) return toHex(this.bytes);
+    const at = this.bytes.byteOffset - w.bytes.byteOffset;
+    return w.raw.slice(2 * at, 2 * (at + this.bytes.length));
   }
 
   toString(): string {
-    return toHex(this.bytes);
+    return this.toJSON();
   }
 }

@@ -110,14 +110,30 @@ export class TraceRecord {
   }
 }
 
+const json = (v: string | null) => (v === null ? "null" : JSON.stringify(v));
+
+/**
+ * One record as a JSON line, the same text `JSON.stringify(record)` gives, written by hand:
+ * the record's shape is fixed, and the hex of `raw` never needs escaping.
+ */
+export function recordToJson(r: TraceRecord): string {
+  const x = r.exchange;
+  const exchange = x === null ? "null" : `{"role":"${x.role}","peer":${x.peer},"latencyMs":${x.latencyMs},"retry":${x.retry}}`;
+  return (
+    `{"index":${r.index},"dir":${json(r.dir)},"time":${json(r.time)},"src":${r.src},"dest":${r.dest},"tag":${r.tag},"tagOwner":${r.tagOwner},` +
+    `"messageType":${r.messageType},"pldm":${r.pldm === null ? "null" : JSON.stringify(r.pldm)},"error":${json(r.error)},"raw":"${r.raw}",` +
+    `"exchange":${exchange},"truncated":${r.truncated}${r.length === undefined ? "" : `,"length":${r.length}`}}`
+  );
+}
+
 /** The codec's JSON for a decoded message, with 0x3F named as the vendor type it is. */
-function pldmJson(m: PldmMessage): TracePldm {
+function pldmJson(m: PldmMessage, r: TraceRecord): TracePldm {
   const data = m.fields?.data;
   let json: PldmJson;
   if (data instanceof Uint8Array && data.length > 0) {
     // The codec would spell the data out in hex now; it is done later, and only if printed.
     json = pldmMessageToJson({ ...m, fields: { ...m.fields, data: data.subarray(0, 0) } });
-    json.fields!.data = new HexBytes(data);
+    json.fields!.data = new HexBytes(data, r);
     json.fields!.dataLength = data.length;
   } else json = pldmMessageToJson(m);
   // The codec's object is ours to finish: no copy.
@@ -159,7 +175,7 @@ function headerOnly(b: Uint8Array, truncated: boolean): TracePldm | null {
 export function recordFromPldm(bytes: Uint8Array, meta: MctpMeta = NO_META): TraceRecord {
   const r = new TraceRecord(meta, MctpMessageType.Pldm, bytes);
   try {
-    r.pldm = pldmJson(decodePldmMessage(bytes));
+    r.pldm = pldmJson(decodePldmMessage(bytes), r);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     const partial = headerOnly(bytes, r.truncated);

@@ -2,7 +2,7 @@
 import { formatRecord } from "../../src/trace/format-text.js";
 import { recordsToPcapng } from "../../src/trace/records-to-pcapng.js";
 import { DecodeSession, decodeInputs } from "../../src/trace/trace-decoder.js";
-import type { TraceRecord } from "../../src/trace/trace-record.js";
+import { recordToJson, type TraceRecord } from "../../src/trace/trace-record.js";
 import { benchStream } from "./codec-bench.js";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -43,7 +43,7 @@ export function decodeAndRender(b: Uint8Array, output: "text" | "json"): number 
   const out: TraceRecord[] = [];
   let printed = 0;
   const render = (rs: TraceRecord[]) => {
-    for (const r of rs) printed += (output === "json" ? JSON.stringify(r) : formatRecord(r)).length;
+    for (const r of rs) printed += (output === "json" ? recordToJson(r) : formatRecord(r)).length;
     rs.length = 0;
   };
   for (let at = 0; at < b.length; at += 1 << 20) {
