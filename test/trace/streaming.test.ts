@@ -2,11 +2,15 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { DecodeSession, decodeInputs } from "../../src/trace/trace-decoder.js";
+import type { TraceRecord } from "../../src/trace/trace-record.js";
 import { writeBigPcapng } from "../bench/trace-bench.js";
 import { cliPath } from "../support/host-sim-process.js";
 import { scratchDir } from "../support/openssl.js";
-import { EXCHANGE } from "./samples.js";
+import { field } from "./field-samples.js";
+import { enc, EXCHANGE, render } from "./samples.js";
 
 const spaced = (hex: string) => hex.replace(/(..)/g, "$1 ");
 const line = (i: number) => `Apr 03 20:27:21 bmc pldmd[3179]: ${EXCHANGE[i]!.dir === "tx" ? "Tx" : "Rx"}: ${spaced(EXCHANGE[i]!.hex)}\n`;
@@ -34,6 +38,29 @@ function liveDecoder(args: string[]) {
     });
   return { child, until, exited, stderr: () => err };
 }
+
+describe("chunk boundaries", () => {
+  it("give the same records wherever the input is cut, in every format", () => {
+    const samples = [render.pcapng(), render.pcapSll(), render.serialBinary(), enc(render.serialHex()), enc(render.mctpHex()), enc(render.flightRecorder()), enc(field.oldVerbose()), enc(field.wrapped()), enc(field.chatter()), enc(`Température 30 °C — démarrage…\n${field.cat()}\nÉtat: ok ✓\n`)];
+    const key = (r: TraceRecord) => `${r.index} ${r.dir} ${r.time} ${r.raw} ${r.error} ${JSON.stringify(r.exchange)}`;
+    fc.assert(
+      fc.property(fc.constantFrom(...samples), fc.array(fc.nat(), { maxLength: 8 }), (b, cuts) => {
+        const at = [...new Set(cuts.map((c) => c % (b.length + 1)))].sort((x, y) => x - y);
+        const session = new DecodeSession();
+        const out: TraceRecord[] = [];
+        let from = 0;
+        for (const c of [...at, b.length]) {
+          session.push(b.subarray(from, c), out);
+          from = c;
+        }
+        session.endInput(out);
+        session.finish(out);
+        expect(out.map(key)).toEqual(decodeInputs([b]).records.map(key));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
 
 describe("decoding a live input", () => {
   it("prints each exchange as it completes, before the input ends", async () => {
