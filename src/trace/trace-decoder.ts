@@ -8,6 +8,7 @@ import { isAscii } from "node:buffer";
 import { concatBytes } from "../../pldm-codec/wire/bytes.js";
 import { CaptureReader, isCapture } from "./capture-reader.js";
 import { ExchangeTracker, type ExchangeSummary } from "./exchanges.js";
+import { parseHex } from "./hex.js";
 import { hexLineEvents, type HexLineKind } from "./hex-lines.js";
 import { MctpPacketTraceDecoder } from "./mctp-trace-decoder.js";
 import { looksLikePldmtoolLog, PldmtoolLogParser } from "./pldmtool-log.js";
@@ -42,11 +43,24 @@ const meaningful = (line: string) => {
   return t !== "" && !t.startsWith("#");
 };
 
-/** The format of a text input from its first lines: a log marker anywhere in them, else hex. */
+/**
+ * The format of a text input from its first lines: a log marker anywhere in them makes it a
+ * log; else a first line of hex makes it hex lines; else it is a log that has not shown PLDM
+ * yet (prose is skipped there, never an error).
+ */
 function textFormat(lines: readonly string[]): ResolvedFormat {
   if (lines.some(looksLikePldmtoolLog)) return "pldmtool";
   const first = lines.find(meaningful)?.trim() ?? "";
+  if (!isHexLine(first)) return lines.some(meaningful) ? "pldmtool" : "hex";
   return first.replace(/^0x/i, "").toLowerCase().startsWith("7e") ? "serial-hex" : "hex";
+}
+
+function isHexLine(line: string): boolean {
+  try {
+    return parseHex(line).length > 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Detects the format of one whole input held in memory. */

@@ -81,6 +81,21 @@ describe("decoding a live input", () => {
     expect(await d.exited).toBe(0);
   }, 60_000);
 
+  it("takes a log that starts with other lines and pauses as a log, not as hex", async () => {
+    const d = liveDecoder([]);
+    try {
+      d.child.stdin.write("Apr 03 20:27:20 bmc systemd[1]: Started PLDM daemon.\n");
+      await new Promise((r) => setTimeout(r, 1500));
+      d.child.stdin.write(line(4) + line(5));
+      const out = await d.until((o) => o.includes("cc=SUCCESS"));
+      expect(out).not.toContain("ERROR");
+      expect(out.trim().split("\n")).toHaveLength(2);
+    } finally {
+      d.child.stdin.end();
+    }
+    expect(await d.exited).toBe(0);
+  }, 60_000);
+
   it("writes an extracted file as soon as its last chunk passes, before the input ends", async () => {
     const dir = scratchDir("hb-live-extract-");
     const d = liveDecoder(["--extract", dir]);
