@@ -31,7 +31,7 @@ interface Building {
 }
 
 const NEW_FILE = new Set(["NewFileAvailable", "NewFileAvailableWithMetaData"]);
-/** ReadFileByType requests whose answers have not come yet; an answer names its request by index. */
+/** ReadFileByType requests awaiting answers (an answer names its request by index), and completed files remembered. */
 const MAX_OPEN_READS = 4096;
 
 function store(f: Building, offset: number, chunk: Uint8Array): void {
@@ -89,6 +89,8 @@ export class FileRebuilder {
     const key = `${f.type}/${f.handle}`;
     this.open.delete(key);
     this.done.add(key);
+    // Only recent files see resends; the set stays small on a capture of a million transfers.
+    if (this.done.size > MAX_OPEN_READS) this.done.delete(this.done.values().next().value!);
     return [finished(f)];
   }
 
