@@ -1,16 +1,23 @@
-/** `hostbridge decode`: PLDM/MCTP traces in (any format the field has), one record per message out. */
-import { promises as fs } from "node:fs";
+/**
+ * `hostbridge decode`: PLDM/MCTP traces in (any format the field has), one record per message
+ * out, as a stream: records are printed as their exchanges complete (`journalctl -f | hostbridge
+ * decode -` works), files are extracted as they complete, and memory stays bounded whatever
+ * the size of the input.
+ */
+import { createReadStream } from "node:fs";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { formatSummary, pairExchanges, type ExchangeSummary } from "../trace/exchanges.js";
-import { rebuildFiles, writeRebuiltFiles } from "../trace/extract-files.js";
-import { formatMermaid } from "../trace/format-mermaid.js";
+import { formatSummary } from "../trace/exchanges.js";
+import { FileRebuilder, RebuiltFileWriter, type RebuiltFile } from "../trace/extract-files.js";
+import { MermaidWriter } from "../trace/format-mermaid.js";
 import { formatRecord } from "../trace/format-text.js";
-import { recordsToPcapng } from "../trace/records-to-pcapng.js";
+import { PcapngWriter } from "../trace/records-to-pcapng.js";
+import { DecodeSession } from "../trace/trace-decoder.js";
 import { INPUT_FORMATS, type InputFormat } from "../trace/trace-event.js";
-import { decodeTrace, TraceRecordBuilder, type ResolvedFormat } from "../trace/trace-decoder.js";
-import type { TraceRecord } from "../trace/trace-record.js";
+import { recordToJson, type TraceRecord } from "../trace/trace-record.js";
 import { intOption } from "./options.js";
+
+export { decodeInputs, type DecodedInputs } from "../trace/trace-decoder.js";
 
 export const DECODE_OUTPUTS = ["text", "json", "pcap", "mermaid"] as const;
 
@@ -23,34 +30,105 @@ interface DecodeOptions {
   responseTimeout: number;
 }
 
-export interface DecodedInputs {
-  records: TraceRecord[];
-  formats: ResolvedFormat[];
-  summary: ExchangeSummary;
-}
+/** A pause this long in a live input lets out lines held for a possible continuation. */
+const LINE_IDLE_MS = 100;
 
-/** Decodes several traces as one (records numbered across them) and pairs their exchanges. */
-export function decodeInputs(inputs: readonly Uint8Array[], input: InputFormat = "auto", responseTimeoutMs?: number): DecodedInputs {
-  const builder = new TraceRecordBuilder();
-  const records: TraceRecord[] = [];
-  const formats: ResolvedFormat[] = [];
-  for (const b of inputs) {
-    const d = decodeTrace(b, input, builder);
-    formats.push(d.format);
-    for (const r of d.records) records.push(r);
-  }
-  return { records, formats, summary: pairExchanges(records, { responseTimeoutMs }) };
-}
-
-async function readInput(file: string): Promise<Uint8Array> {
-  if (file !== "-") return new Uint8Array(await fs.readFile(file));
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return new Uint8Array(Buffer.concat(chunks));
+/** A reader that went away (`| head`) is a normal end, not an error. */
+function exitQuietlyOnEpipe(e: unknown): never {
+  if ((e as NodeJS.ErrnoException).code === "EPIPE") process.exit(0);
+  throw e;
 }
 
 const write = (s: string | Uint8Array) =>
-  new Promise<void>((resolve, reject) => process.stdout.write(s, (e) => (e ? reject(e) : resolve())));
+  new Promise<void>((resolve, reject) => process.stdout.write(s, (e) => (e ? reject(e) : resolve()))).catch(exitQuietlyOnEpipe);
+
+/** Renders records in the chosen output, a write per input chunk, and rebuilds files as they complete. */
+class DecodeOutput {
+  /** What one input chunk (or a pause) let out: written in one piece. */
+  private pending: (string | Uint8Array)[] = [];
+  private readonly mermaid = new MermaidWriter();
+  private readonly pcap = new PcapngWriter();
+  private readonly files: FileRebuilder | null;
+  private readonly fileWriter: RebuiltFileWriter | null;
+  /** One thing at a time: records from a timer and from the input must not interleave. */
+  private chain = Promise.resolve();
+
+  constructor(private readonly opts: DecodeOptions) {
+    this.files = opts.extract ? new FileRebuilder() : null;
+    this.fileWriter = opts.extract ? new RebuiltFileWriter(opts.extract) : null;
+  }
+
+  /** Takes the records (and empties the array); resolves once they are written. */
+  records(records: TraceRecord[]): Promise<void> {
+    const color = this.opts.output === "text" && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const completed: RebuiltFile[] = [];
+    for (const r of records) {
+      const o = this.opts.output;
+      this.add(o === "json" ? `${recordToJson(r)}\n` : o === "text" ? `${formatRecord(r, color)}\n` : o === "pcap" ? this.pcap.record(r) : this.mermaid.record(r));
+      if (this.files) for (const f of this.files.push(r)) completed.push(f);
+    }
+    records.length = 0;
+    return this.then(async () => {
+      await this.flush();
+      for (const f of completed) await this.note(`extracted ${(await this.fileWriter!.write(f)).description}`);
+    });
+  }
+
+  /** End: the diagram or capture is closed, the files still in transfer written, the summary printed. */
+  end(summaryText: string | null): Promise<void> {
+    this.add(this.opts.output === "pcap" ? this.pcap.end() : this.opts.output === "mermaid" ? this.mermaid.end() : "");
+    return this.then(async () => {
+      await this.flush();
+      for (const f of this.files?.finish() ?? []) await this.note(`extracted ${(await this.fileWriter!.write(f)).description}`);
+      if (summaryText) await this.note(summaryText);
+    });
+  }
+
+  then(step: () => Promise<void>): Promise<void> {
+    return (this.chain = this.chain.then(step));
+  }
+
+  private add(x: string | Uint8Array): void {
+    if (x.length === 0) return;
+    this.pending.push(x);
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.pending.length) return;
+    const parts = this.pending;
+    this.pending = [];
+    await write(typeof parts[0] === "string" ? parts.join("") : Buffer.concat(parts as Uint8Array[]));
+  }
+
+  /** Notes go where they do not corrupt binary, diagram or JSON-lines output. */
+  private async note(text: string): Promise<void> {
+    if (this.opts.output === "text") await write(`${text}\n`);
+    else process.stderr.write(`${text}\n`);
+  }
+}
+
+async function decodeStream(session: DecodeSession, output: DecodeOutput, file: string, responseTimeout: number): Promise<void> {
+  const live = file === "-";
+  const stream = live ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
+  const records: TraceRecord[] = [];
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  for (;;) {
+    // A live input that pauses lets out what is held: lines at once, open exchanges after a time-out.
+    const timers = live
+      ? [
+          setTimeout(() => void output.then(async () => session.flushInput(records)).then(() => output.records(records)), LINE_IDLE_MS),
+          setTimeout(() => void output.then(async () => session.flush(records)).then(() => output.records(records)), responseTimeout),
+        ]
+      : [];
+    const next = await chunks.next();
+    for (const t of timers) clearTimeout(t);
+    if (next.done) break;
+    await output.then(async () => session.push(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength), records));
+    await output.records(records);
+  }
+  await output.then(async () => session.endInput(records));
+  await output.records(records);
+}
 
 export function registerDecode(program: Command): void {
   program
@@ -65,27 +143,17 @@ export function registerDecode(program: Command): void {
     .option("--strict", "exit 1 when any input could not be decoded", false)
     .action(async (files: string[], opts: DecodeOptions) => {
       if (opts.output === "pcap" && process.stdout.isTTY) throw new Error("--output pcap writes binary: redirect it to a file");
-      const inputs = await Promise.all((files.length ? files : ["-"]).map(readInput));
-      const { records, summary } = decodeInputs(inputs, opts.input, opts.responseTimeout);
-      const color = opts.output === "text" && process.stdout.isTTY === true && !process.env.NO_COLOR;
-      if (opts.output === "pcap") await write(recordsToPcapng(records));
-      else if (opts.output === "mermaid") await write(formatMermaid(records));
-      else {
-        const render = opts.output === "json" ? (r: TraceRecord) => JSON.stringify(r) : (r: TraceRecord) => formatRecord(r, color);
-        // Written in slices: a large trace must not become one giant string.
-        for (let i = 0; i < records.length; i += 1000) await write(`${records.slice(i, i + 1000).map(render).join("\n")}\n`);
-      }
-      const notes: string[] = [];
-      if (opts.extract) {
-        for (const w of await writeRebuiltFiles(rebuildFiles(records), opts.extract)) notes.push(`extracted ${w.description}`);
-      }
-      if (opts.summary) notes.push(opts.output === "json" ? JSON.stringify({ summary }) : formatSummary(summary));
-      // Notes go where they do not corrupt binary or diagram output.
-      if (notes.length) {
-        const text = `${notes.join("\n")}\n`;
-        if (opts.output === "text" || opts.output === "json") await write(text);
-        else process.stderr.write(text);
-      }
+      process.stdout.on("error", exitQuietlyOnEpipe);
+      const session = new DecodeSession(opts.input, opts.responseTimeout);
+      const output = new DecodeOutput(opts);
+      for (const file of files.length ? files : ["-"]) await decodeStream(session, output, file, opts.responseTimeout);
+      const records: TraceRecord[] = [];
+      const summary = session.finish(records);
+      await output.records(records);
+      const summaryText = opts.summary ? (opts.output === "json" ? JSON.stringify({ summary }) : formatSummary(summary)) : null;
+      // JSON lines end with the summary object on standard output, as before.
+      await output.end(opts.output === "json" && summaryText ? null : summaryText);
+      if (opts.output === "json" && summaryText) await write(`${summaryText}\n`);
       if (opts.strict && summary.decodeErrors > 0) {
         process.stderr.write(`decode: ${summary.decodeErrors} record(s) had errors\n`);
         process.exitCode = 1;

@@ -9,11 +9,11 @@ import {
   PacketType,
   parseCooked,
   pcapFileHeader,
-  pcapngBlockHeader,
   pcapngEnhancedPacket,
   pcapngInterface,
   pcapngOption,
   pcapRecordHeader,
+  u32,
   type Endian,
 } from "./capture-records.js";
 import { isoFromEpoch } from "./time.js";
@@ -25,7 +25,6 @@ export interface CaptureStats {
   skipped: number;
 }
 
-const PCAPNG_SHB = 0x0a0d0d0a;
 const BlockType = { Interface: 1, ObsoletePacket: 2, SimplePacket: 3, Enhanced: 6 } as const;
 
 export function isCapture(b: Uint8Array): boolean {
@@ -46,111 +45,183 @@ function pcapMagic(b: Uint8Array): { endian: Endian; digits: number } | null {
 const direction = (packetType: number): Direction | null =>
   packetType === PacketType.Outgoing ? "tx" : packetType === PacketType.Host ? "rx" : null;
 
-function linkEvent(linkType: number, data: Uint8Array, time: string | null, stats: CaptureStats): TraceEvent | null {
+function linkEvent(linkType: number, data: Uint8Array, time: string | null, ms: number | null, stats: CaptureStats): TraceEvent | null {
   const cooked = parseCooked(linkType, data);
   if (!cooked || cooked.protocol !== ETH_P_MCTP) {
     stats.skipped++;
     return null;
   }
   stats.packets++;
-  return { kind: "mctp-packet", bytes: data.subarray(cooked.size), dir: direction(cooked.packetType), time };
+  return { kind: "mctp-packet", bytes: data.subarray(cooked.size), dir: direction(cooked.packetType), time, ms };
 }
 
-const broken = (b: Uint8Array, at: number, reason: string): TraceEvent => ({
+/**
+ * Reads a capture as it arrives: whole records are decoded from each chunk, a record split
+ * across chunks waits for the rest (copied once), so memory is one chunk plus one record.
+ */
+export class CaptureReader {
+  readonly stats: CaptureStats = { packets: 0, skipped: 0 };
+  private pending: Uint8Array = new Uint8Array(0);
+  /** Offset in the file of `pending[0]`, for error messages. */
+  private base = 0;
+  private state: { kind: "start" } | { kind: "pcap"; endian: Endian; digits: number; linkType: number } | { kind: "pcapng"; endian: Endian; interfaces: Interface[] } | { kind: "broken" } = {
+    kind: "start",
+  };
+
+  push(chunk: Uint8Array, out: TraceEvent[]): void {
+    if (this.state.kind === "broken") return;
+    let b = chunk;
+    if (this.pending.length) {
+      b = new Uint8Array(this.pending.length + chunk.length);
+      b.set(this.pending);
+      b.set(chunk, this.pending.length);
+    }
+    const used = this.read(b, out, false);
+    this.base += used;
+    this.pending = used === b.length ? new Uint8Array(0) : b.slice(used);
+  }
+
+  /** End of input: bytes left over are a record cut short. */
+  finish(out: TraceEvent[]): void {
+    if (this.state.kind !== "broken" && this.pending.length) this.read(this.pending, out, true);
+    this.pending = new Uint8Array(0);
+  }
+
+  private broken(out: TraceEvent[], b: Uint8Array, at: number, reason: string): number {
+    out.push(brokenEvent(b, at, this.base, reason));
+    this.state = { kind: "broken" };
+    return b.length;
+  }
+
+  /** Decodes whole records from `b`; returns how many bytes were used. */
+  private read(b: Uint8Array, out: TraceEvent[], end: boolean): number {
+    if (this.state.kind === "start") {
+      if (b.length < 4 + 24 && !end) return 0;
+      const magic = pcapMagic(b);
+      if (magic) {
+        const fileHeader = pcapFileHeader[magic.endian];
+        if (b.length < 4 + fileHeader.size) return this.broken(out, b, 0, "truncated pcap header");
+        this.state = { kind: "pcap", endian: magic.endian, digits: magic.digits, linkType: fileHeader.parse(b.subarray(4)).linkType };
+        return 4 + fileHeader.size + this.read(b.subarray(4 + fileHeader.size), out, end);
+      }
+      this.state = { kind: "pcapng", endian: "little", interfaces: [] };
+    }
+    return this.state.kind === "pcap" ? this.readPcap(b, out, end) : this.readPcapng(b, out, end);
+  }
+
+  private readPcap(b: Uint8Array, out: TraceEvent[], end: boolean): number {
+    const st = this.state as { endian: Endian; digits: number; linkType: number };
+    const rec = pcapRecordHeader[st.endian];
+    let at = 0;
+    while (at < b.length) {
+      if (b.length - at < rec.size) return end ? this.broken(out, b, at, "truncated record header") : at;
+      const h = { tsSec: u32(b, at, st.endian), tsFrac: u32(b, at + 4, st.endian), inclLen: u32(b, at + 8, st.endian) };
+      const start = at + rec.size;
+      if (h.inclLen > MAX_RECORD) return this.broken(out, b, at, `record of ${h.inclLen} bytes is larger than any MCTP packet`);
+      if (start + h.inclLen > b.length) return end ? this.broken(out, b, at, `record of ${h.inclLen} bytes runs past the end`) : at;
+      const ms = h.tsSec * 1000 + h.tsFrac / (st.digits === 9 ? 1e6 : 1e3);
+      const ev = linkEvent(st.linkType, b.subarray(start, start + h.inclLen), isoFromEpoch(h.tsSec, h.tsFrac, st.digits), ms, this.stats);
+      if (ev) out.push(ev);
+      at = start + h.inclLen;
+    }
+    return at;
+  }
+
+  private readPcapng(b: Uint8Array, out: TraceEvent[], end: boolean): number {
+    const st = this.state as { kind: "pcapng"; endian: Endian; interfaces: Interface[] };
+    let at = 0;
+    while (at < b.length) {
+      if (b.length - at < 12) return end ? this.broken(out, b, at, "truncated block") : at;
+      if (b[at] === 0x0a && b[at + 1] === 0x0d && b[at + 2] === 0x0d && b[at + 3] === 0x0a) {
+        // Section header: its byte-order magic says how to read everything up to the next one.
+        st.endian = b[at + 8] === 0x4d && b[at + 9] === 0x3c ? "little" : "big";
+        st.interfaces = [];
+      }
+      const type = u32(b, at, st.endian);
+      const totalLength = u32(b, at + 4, st.endian);
+      if (totalLength < 12 || totalLength % 4 !== 0 || totalLength > MAX_RECORD) {
+        return this.broken(out, b, at, `block of type ${type} with bad length ${totalLength}`);
+      }
+      if (at + totalLength > b.length) return end ? this.broken(out, b, at, `block of type ${type} with bad length ${totalLength}`) : at;
+      this.block(b, at, type, b.subarray(at + 8, at + totalLength - 4), st, out);
+      at += totalLength;
+    }
+    return at;
+  }
+
+  private block(b: Uint8Array, at: number, type: number, body: Uint8Array, st: { endian: Endian; interfaces: Interface[] }, out: TraceEvent[]): void {
+    const epb = pcapngEnhancedPacket[st.endian];
+    const least = type === BlockType.Interface ? pcapngInterface[st.endian].size : type === BlockType.Enhanced ? epb.size : type === BlockType.SimplePacket ? 4 : 0;
+    if (body.length < least) out.push(brokenEvent(b, at, this.base, `block of type ${type} too short for its fields`));
+    else if (type === BlockType.Interface) st.interfaces.push(readInterface(body, st.endian));
+    else if (type === BlockType.Enhanced) {
+      const interfaceId = u32(body, 0, st.endian);
+      const capturedLen = u32(body, 12, st.endian);
+      const ifc = st.interfaces[interfaceId];
+      if (!ifc) out.push(brokenEvent(b, at, this.base, `packet on undeclared interface ${interfaceId}`));
+      else if (capturedLen > body.length - epb.size) out.push(brokenEvent(b, at, this.base, "packet longer than its block"));
+      else {
+        const high = u32(body, 4, st.endian);
+        const low = u32(body, 8, st.endian);
+        const ev = linkEvent(ifc.linkType, body.subarray(epb.size, epb.size + capturedLen), null, null, this.stats);
+        if (ev) {
+          // Decimal resolutions to the microsecond are exact as milliseconds: the text is made
+          // only for the packet that completes a message. Finer ones are written now.
+          if (ifc.unitsPerSecond <= 1e6 && ifc.unitsPerSecond === 10 ** ifc.digits) {
+            ev.ms = ((high * 2 ** 32 + low) / ifc.unitsPerSecond) * 1000;
+            ev.timeDigits = ifc.digits;
+          } else {
+            const t = timestamp(ifc, high, low);
+            ev.time = t.iso;
+            ev.ms = t.ms;
+          }
+          out.push(ev);
+        }
+      }
+    } else if (type === BlockType.SimplePacket) {
+      const ifc = st.interfaces[0];
+      // A simple packet has no timestamp; its captured length is what the block holds.
+      if (ifc) {
+        const ev = linkEvent(ifc.linkType, body.subarray(4), null, null, this.stats);
+        if (ev) out.push(ev);
+      }
+    }
+  }
+}
+
+/** No MCTP packet (or pcapng block holding one) comes near this; a larger length is damage, not a record to wait for. */
+const MAX_RECORD = 1 << 20;
+
+const brokenEvent = (b: Uint8Array, at: number, base: number, reason: string): TraceEvent => ({
   kind: "error",
-  raw: b.subarray(at, Math.min(b.length, at + 32)),
-  reason: `capture ${reason} at byte ${at}`,
+  raw: b.slice(at, Math.min(b.length, at + 32)),
+  reason: `capture ${reason} at byte ${base + at}`,
   dir: null,
   time: null,
 });
 
-export function* readCapture(b: Uint8Array, stats: CaptureStats = { packets: 0, skipped: 0 }): Generator<TraceEvent> {
-  const magic = pcapMagic(b);
-  if (magic) yield* readPcap(b, magic.endian, magic.digits, stats);
-  else yield* readPcapng(b, stats);
-}
-
-function* readPcap(b: Uint8Array, endian: Endian, digits: number, stats: CaptureStats): Generator<TraceEvent> {
-  const fileHeader = pcapFileHeader[endian];
-  if (b.length < 4 + fileHeader.size) return yield broken(b, 0, "truncated pcap header");
-  const { linkType } = fileHeader.parse(b.subarray(4));
-  const rec = pcapRecordHeader[endian];
-  let at = 4 + fileHeader.size;
-  while (at < b.length) {
-    if (b.length - at < rec.size) return yield broken(b, at, "truncated record header");
-    const h = rec.parse(b.subarray(at, at + rec.size));
-    const start = at + rec.size;
-    if (start + h.inclLen > b.length) return yield broken(b, at, `record of ${h.inclLen} bytes runs past the end`);
-    const ev = linkEvent(linkType, b.subarray(start, start + h.inclLen), isoFromEpoch(h.tsSec, h.tsFrac, digits), stats);
-    if (ev) yield ev;
-    at = start + h.inclLen;
-  }
-}
-
 interface Interface {
   linkType: number;
   /** Timestamp units per second, and the decimal digits to print them with. */
-  unitsPerSecond: bigint;
+  unitsPerSecond: number;
   digits: number;
-}
-
-function* readPcapng(b: Uint8Array, stats: CaptureStats): Generator<TraceEvent> {
-  let endian: Endian = "little";
-  let interfaces: Interface[] = [];
-  let at = 0;
-  while (at < b.length) {
-    if (b.length - at < 12) return yield broken(b, at, "truncated block");
-    if (b[at] === 0x0a && b[at + 1] === 0x0d && b[at + 2] === 0x0d && b[at + 3] === 0x0a) {
-      // Section header: its byte-order magic says how to read everything up to the next one.
-      endian = b[at + 8] === 0x4d && b[at + 9] === 0x3c ? "little" : "big";
-      interfaces = [];
-    }
-    const { type, totalLength } = pcapngBlockHeader[endian].parse(b.subarray(at, at + 8));
-    if (totalLength < 12 || totalLength % 4 !== 0 || at + totalLength > b.length) {
-      return yield broken(b, at, `block of type ${type} with bad length ${totalLength}`);
-    }
-    const body = b.subarray(at + 8, at + totalLength - 4);
-    if (type === PCAPNG_SHB) {
-      /* nothing more to read from a section header */
-    } else if (type === BlockType.Interface) {
-      interfaces.push(readInterface(body, endian));
-    } else if (type === BlockType.Enhanced) {
-      const p = pcapngEnhancedPacket[endian].parse(body);
-      const ifc = interfaces[p.interfaceId];
-      if (!ifc) yield broken(b, at, `packet on undeclared interface ${p.interfaceId}`);
-      else if (p.capturedLen > body.length - pcapngEnhancedPacket[endian].size) yield broken(b, at, "packet longer than its block");
-      else {
-        const data = body.subarray(pcapngEnhancedPacket[endian].size, pcapngEnhancedPacket[endian].size + p.capturedLen);
-        const ev = linkEvent(ifc.linkType, data, timestamp(ifc, p.tsHigh, p.tsLow), stats);
-        if (ev) yield ev;
-      }
-    } else if (type === BlockType.SimplePacket) {
-      const ifc = interfaces[0];
-      // A simple packet has no timestamp; its captured length is what the block holds.
-      if (ifc) {
-        const ev = linkEvent(ifc.linkType, body.subarray(4), null, stats);
-        if (ev) yield ev;
-      }
-    }
-    at += totalLength;
-  }
 }
 
 /** if_tsresol (option 9): 10^-n seconds, or 2^-n when the top bit is set; microseconds by default. */
 function readInterface(body: Uint8Array, endian: Endian): Interface {
   const fixed = pcapngInterface[endian];
   const { linkType } = fixed.parse(body);
-  const ifc: Interface = { linkType, unitsPerSecond: 1_000_000n, digits: 6 };
+  const ifc: Interface = { linkType, unitsPerSecond: 1_000_000, digits: 6 };
   for (let o = fixed.size; o + 4 <= body.length; ) {
     const { code, length } = pcapngOption[endian].parse(body.subarray(o, o + 4));
     if (code === 0) break;
     if (code === 9 && length === 1) {
       const v = body[o + 4]!;
       if (v & 0x80) {
-        ifc.unitsPerSecond = 1n << BigInt(v & 0x7f);
+        ifc.unitsPerSecond = 2 ** (v & 0x7f);
         ifc.digits = 9;
       } else {
-        ifc.unitsPerSecond = 10n ** BigInt(v);
+        ifc.unitsPerSecond = 10 ** v;
         ifc.digits = v;
       }
     }
@@ -159,11 +230,21 @@ function readInterface(body: Uint8Array, endian: Endian): Interface {
   return ifc;
 }
 
-function timestamp(ifc: Interface, high: number, low: number): string {
+function timestamp(ifc: Interface, high: number, low: number): { iso: string; ms: number } {
+  const units = ifc.unitsPerSecond;
+  // Microseconds (the common case) fit a double exactly for 285 years; finer units go through BigInt.
+  if (units <= 1e6) {
+    const ts = high * 2 ** 32 + low;
+    const seconds = Math.floor(ts / units);
+    const frac = ts - seconds * units;
+    const scaled = units === 10 ** ifc.digits ? frac : Math.floor((frac * 1e9) / units);
+    return { iso: isoFromEpoch(seconds, scaled, ifc.digits), ms: (ts / units) * 1000 };
+  }
   const ts = (BigInt(high) << 32n) | BigInt(low);
-  const seconds = ts / ifc.unitsPerSecond;
-  let frac = ts % ifc.unitsPerSecond;
+  const u = BigInt(Math.round(units));
+  const seconds = ts / u;
+  let frac = ts % u;
   // Binary resolutions are printed in nanoseconds.
-  if (ifc.unitsPerSecond !== 10n ** BigInt(ifc.digits)) frac = (frac * 1_000_000_000n) / ifc.unitsPerSecond;
-  return isoFromEpoch(Number(seconds), Number(frac), ifc.digits);
+  if (units !== 10 ** ifc.digits) frac = (frac * 1_000_000_000n) / u;
+  return { iso: isoFromEpoch(Number(seconds), Number(frac), ifc.digits), ms: Number(seconds) * 1000 + Number(frac) / 10 ** (ifc.digits - 3) };
 }

@@ -69,26 +69,6 @@ export const pcapngEnhancedPacket = byEndian<EnhancedPacket>((e) =>
 /** pcapng option header: code and value length (value padded to 4 bytes). */
 export const pcapngOption = byEndian<{ code: number; length: number }>((e) => new Parser().endianness(e).uint16("code").uint16("length"));
 
-/** Linux cooked capture v1 (LINKTYPE_LINUX_SLL, 113), network byte order, 16 bytes. */
-export const sllHeader = new Parser()
-  .endianness("big")
-  .uint16("packetType")
-  .uint16("arphrdType")
-  .uint16("addressLength")
-  .array("address", { type: "uint8", length: 8 })
-  .uint16("protocol");
-
-/** Linux cooked capture v2 (LINKTYPE_LINUX_SLL2, 276), network byte order, 20 bytes. */
-export const sll2Header = new Parser()
-  .endianness("big")
-  .uint16("protocol")
-  .uint16("reserved")
-  .uint32("interfaceIndex")
-  .uint16("arphrdType")
-  .uint8("packetType")
-  .uint8("addressLength")
-  .array("address", { type: "uint8", length: 8 });
-
 export const LinkType = { LinuxSll: 113, LinuxSll2: 276 } as const;
 export const SLL_SIZE = 16;
 export const SLL2_SIZE = 20;
@@ -99,14 +79,23 @@ export const ARPHRD_MCTP = 290;
 /** Cooked-header packet types: to us, sent by us, and seen passing (direction unknown). */
 export const PacketType = { Host: 0, OtherHost: 3, Outgoing: 4 } as const;
 
+/**
+ * The records read once per packet are read byte by byte: at 700,000 packets a second a
+ * binary-parser call (a DataView and an object each) was a fifth of the decode time.
+ */
+export function u32(b: Uint8Array, at: number, endian: Endian): number {
+  return endian === "little"
+    ? (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0
+    : ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+
+/**
+ * Linux cooked headers, network byte order: SLL (LINKTYPE_LINUX_SLL, 113, 16 bytes: packet
+ * type, ARPHRD, address length, 8 address bytes, protocol) and SLL2 (276, 20 bytes: protocol,
+ * reserved, interface index, ARPHRD, packet type, address length, 8 address bytes).
+ */
 export function parseCooked(linkType: number, b: Uint8Array): (CookedHeader & { size: number }) | null {
-  if (linkType === LinkType.LinuxSll && b.length >= SLL_SIZE) {
-    const h = sllHeader.parse(b) as CookedHeader;
-    return { protocol: h.protocol, packetType: h.packetType, size: SLL_SIZE };
-  }
-  if (linkType === LinkType.LinuxSll2 && b.length >= SLL2_SIZE) {
-    const h = sll2Header.parse(b) as CookedHeader;
-    return { protocol: h.protocol, packetType: h.packetType, size: SLL2_SIZE };
-  }
+  if (linkType === LinkType.LinuxSll && b.length >= SLL_SIZE) return { protocol: (b[14]! << 8) | b[15]!, packetType: (b[0]! << 8) | b[1]!, size: SLL_SIZE };
+  if (linkType === LinkType.LinuxSll2 && b.length >= SLL2_SIZE) return { protocol: (b[0]! << 8) | b[1]!, packetType: b[10]!, size: SLL2_SIZE };
   return null;
 }

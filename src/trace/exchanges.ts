@@ -3,13 +3,20 @@
  * responder, instance id, type and command. A request sent again with the same instance
  * id and bytes is a retry (its earlier try timed out); a request never answered is a
  * time-out; a response nobody asked for is unmatched.
+ *
+ * It works on a stream: records go out in trace order, each request held back until its
+ * exchange settles (answered, its instance id reused, or the trace's clock past the
+ * response time-out), so a request is printed knowing its answer. Memory is the open
+ * exchanges and the records behind the oldest one, never the whole trace.
  */
-import { timeToMs } from "./time.js";
+import { bytesEqual } from "../../pldm-codec/wire/bytes.js";
 import type { TraceRecord } from "./trace-record.js";
 
 export interface ExchangeSummary {
   records: number;
   decodeErrors: number;
+  /** Non-blank text lines that carried no PLDM (prose, JSON, prompts, other programs). */
+  skippedLines: number;
   requests: number;
   responses: number;
   datagrams: number;
@@ -27,16 +34,23 @@ export interface ExchangeSummary {
   latencyMs: { count: number; min: number; median: number; p95: number; max: number } | null;
   /** Requests per command name. */
   commands: Record<string, number>;
+  /** Indexes of the first unanswered requests (at most UNANSWERED_LISTED; `unanswered` has the count). */
   unansweredRequests: number[];
 }
 
 export interface PairOptions {
   /** pldmd's default response time-out. */
   responseTimeoutMs?: number;
+  /** Records held behind an open request before it is given up on (traces without times). */
+  maxHeld?: number;
 }
+
+const UNANSWERED_LISTED = 1000;
 
 interface Pending {
   attempts: TraceRecord[];
+  /** Given up on for output (time-out passed): a late answer still pairs, but the request was printed without it. */
+  released: boolean;
 }
 
 /** Which requester/responder pair a message belongs to, seen from the requester. */
@@ -47,13 +61,13 @@ function requesterSide(r: TraceRecord, isRequest: boolean): string {
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+const msOf = (r: TraceRecord) => r.timeMs;
 
-/** Fills each PLDM record's `exchange` and returns the summary. Records must be in trace order. */
-export function pairExchanges(records: TraceRecord[], opts: PairOptions = {}): ExchangeSummary {
-  const timeout = opts.responseTimeoutMs ?? 2000;
-  const s: ExchangeSummary = {
-    records: records.length,
+export function emptySummary(): ExchangeSummary {
+  return {
+    records: 0,
     decodeErrors: 0,
+    skippedLines: 0,
     requests: 0,
     responses: 0,
     datagrams: 0,
@@ -68,82 +82,167 @@ export function pairExchanges(records: TraceRecord[], opts: PairOptions = {}): E
     commands: {},
     unansweredRequests: [],
   };
-  const pending = new Map<string, Pending>();
-  const lastAnswer = new Map<string, string>();
-  const latencies: number[] = [];
-  const unanswered = (p: Pending) => {
-    s.unanswered++;
-    s.unansweredRequests.push(p.attempts[0]!.index);
-  };
+}
 
-  for (const r of records) {
+export class ExchangeTracker {
+  readonly summary = emptySummary();
+  private readonly timeout: number;
+  private readonly maxHeld: number;
+  private readonly pending = new Map<string, Pending>();
+  private readonly lastAnswer = new Map<string, Uint8Array>();
+  private readonly latencies: number[] = [];
+  private held: TraceRecord[] = [];
+  private head = 0;
+
+  constructor(opts: PairOptions = {}) {
+    this.timeout = opts.responseTimeoutMs ?? 2000;
+    this.maxHeld = opts.maxHeld ?? 4096;
+  }
+
+  /** Takes the next record in trace order; returns the records whose exchanges have settled, in order. */
+  push(r: TraceRecord, out: TraceRecord[]): void {
+    this.pair(r);
+    this.held.push(r);
+    const now = msOf(r);
+    // The oldest open request is given up on once the trace is past its time-out, or too much waits behind it.
+    while (this.head < this.held.length && this.held[this.head]!.awaiting) {
+      const first = this.held[this.head]!;
+      const t0 = msOf(first);
+      const overdue = now !== null && t0 !== null && now - t0 > this.timeout;
+      if (!overdue && this.held.length - this.head <= this.maxHeld) break;
+      this.giveUp(first);
+    }
+    this.release(out);
+  }
+
+  /** The input went quiet (a live log): every held record goes out as it stands. */
+  flush(out: TraceRecord[]): void {
+    for (let i = this.head; i < this.held.length; i++) if (this.held[i]!.awaiting) this.giveUp(this.held[i]!);
+    this.release(out);
+  }
+
+  /** End of all input: the rest goes out, and what was never answered is counted. */
+  finish(out: TraceRecord[]): ExchangeSummary {
+    this.flush(out);
+    for (const p of this.pending.values()) this.unanswered(p);
+    this.pending.clear();
+    const s = this.summary;
+    if (this.latencies.length) {
+      const sorted = this.latencies.sort((a, b) => a - b);
+      s.latencyMs = { count: sorted.length, min: sorted[0]!, median: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), max: sorted[sorted.length - 1]! };
+    }
+    s.unansweredRequests.sort((a, b) => a - b);
+    return s;
+  }
+
+  private release(out: TraceRecord[]): void {
+    while (this.head < this.held.length && !this.held[this.head]!.awaiting) out.push(this.held[this.head++]!);
+    // Drop what went out, now and then, rather than shifting on every record.
+    if (this.head > 1024 && this.head * 2 > this.held.length) {
+      this.held = this.held.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private giveUp(r: TraceRecord): void {
+    for (const p of this.pending.values()) {
+      if (!p.attempts.includes(r)) continue;
+      p.released = true;
+      for (const a of p.attempts) a.awaiting = false;
+      return;
+    }
+    r.awaiting = false;
+  }
+
+  private unanswered(p: Pending): void {
+    this.summary.unanswered++;
+    if (this.summary.unansweredRequests.length < UNANSWERED_LISTED) this.summary.unansweredRequests.push(p.attempts[0]!.index);
+    for (const a of p.attempts) a.awaiting = false;
+  }
+
+  private pair(r: TraceRecord): void {
+    const s = this.summary;
+    s.records++;
     if (r.error) s.decodeErrors++;
     const p = r.pldm;
-    if (!p) continue;
+    if (!p) return;
     if (p.request && p.datagram) {
       s.datagrams++;
       r.exchange = { role: "datagram", peer: null, latencyMs: null, retry: 0 };
-      continue;
+      return;
     }
     const key = `${requesterSide(r, p.request)}|${p.instanceId}|${p.type}|${p.command}`;
-    if (p.request) {
-      s.requests++;
-      const name = p.commandName ?? `${p.type}/0x${p.command.toString(16)}`;
-      const open = pending.get(key);
-      if (open && open.attempts[0]!.raw === r.raw) {
-        s.retries++;
-        r.exchange = { role: "request", peer: null, latencyMs: null, retry: open.attempts.length };
-        open.attempts.push(r);
-        continue;
-      }
-      s.commands[name] = (s.commands[name] ?? 0) + 1;
-      // The same instance id with other bytes: the requester gave up on the earlier one.
-      if (open) unanswered(open);
-      pending.set(key, { attempts: [r] });
-      lastAnswer.delete(key);
-      r.exchange = { role: "request", peer: null, latencyMs: null, retry: 0 };
-      continue;
-    }
+    if (p.request) return this.request(r, key);
     s.responses++;
     if (p.completionCode !== null && p.completionCode !== 0) {
       const cc = p.completionCodeName ?? `0x${p.completionCode.toString(16)}`;
       s.errorCompletionCodes[cc] = (s.errorCompletionCodes[cc] ?? 0) + 1;
     }
-    const open = pending.get(key);
+    const open = this.pending.get(key);
     if (!open) {
-      if (lastAnswer.get(key) === r.raw) s.duplicateResponses++;
+      const last = this.lastAnswer.get(key);
+      if (last && bytesEqual(last, r.bytes)) s.duplicateResponses++;
       else s.unmatchedResponses++;
       r.exchange = { role: "response", peer: null, latencyMs: null, retry: 0 };
-      continue;
+      return;
     }
-    pending.delete(key);
-    lastAnswer.set(key, r.raw);
+    this.pending.delete(key);
+    this.lastAnswer.set(key, r.bytes);
     s.answered++;
     const first = open.attempts[0]!;
     const last = open.attempts[open.attempts.length - 1]!;
-    const t0 = timeToMs(first.time);
-    const t1 = timeToMs(r.time);
+    const t0 = msOf(first);
+    const t1 = msOf(r);
     const latency = t0 !== null && t1 !== null ? Math.round((t1 - t0) * 1000) / 1000 : null;
     if (latency !== null) {
-      latencies.push(latency);
-      if (latency > timeout) s.lateResponses++;
+      this.latencies.push(latency);
+      if (latency > this.timeout) s.lateResponses++;
     }
-    for (const a of open.attempts) a.exchange = { ...a.exchange!, peer: r.index, latencyMs: a === first ? latency : null };
+    // Requests already printed (given up on) keep what was printed.
+    if (!open.released) {
+      for (const a of open.attempts) {
+        a.exchange = { ...a.exchange!, peer: r.index, latencyMs: a === first ? latency : null };
+        a.awaiting = false;
+      }
+    }
     r.exchange = { role: "response", peer: last.index, latencyMs: latency, retry: 0 };
   }
-  for (const p of pending.values()) unanswered(p);
-  s.unansweredRequests.sort((a, b) => a - b);
-  if (latencies.length) {
-    const sorted = latencies.sort((a, b) => a - b);
-    s.latencyMs = { count: sorted.length, min: sorted[0]!, median: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), max: sorted[sorted.length - 1]! };
+
+  private request(r: TraceRecord, key: string): void {
+    const s = this.summary;
+    const p = r.pldm!;
+    s.requests++;
+    const open = this.pending.get(key);
+    if (open && bytesEqual(open.attempts[0]!.bytes, r.bytes)) {
+      s.retries++;
+      r.exchange = { role: "request", peer: null, latencyMs: null, retry: open.attempts.length };
+      r.awaiting = !open.released;
+      open.attempts.push(r);
+      return;
+    }
+    const name = p.commandName ?? `${p.type}/0x${p.command.toString(16)}`;
+    s.commands[name] = (s.commands[name] ?? 0) + 1;
+    // The same instance id with other bytes: the requester gave up on the earlier one.
+    if (open) this.unanswered(open);
+    this.pending.set(key, { attempts: [r], released: false });
+    this.lastAnswer.delete(key);
+    r.exchange = { role: "request", peer: null, latencyMs: null, retry: 0 };
+    r.awaiting = true;
   }
-  return s;
+}
+
+/** Pairs a whole trace held in memory (records in trace order); fills each record's `exchange`. */
+export function pairExchanges(records: TraceRecord[], opts: PairOptions = {}): ExchangeSummary {
+  const tracker = new ExchangeTracker({ ...opts, maxHeld: Number.POSITIVE_INFINITY });
+  const sink: TraceRecord[] = [];
+  for (const r of records) tracker.push(r, sink);
+  return tracker.finish(sink);
 }
 
 /** The summary as people read it at the end of a text decode. */
 export function formatSummary(s: ExchangeSummary): string {
   const lines = [
-    `records ${s.records}, decode errors ${s.decodeErrors}`,
+    `records ${s.records}, decode errors ${s.decodeErrors}${s.skippedLines ? `, lines without PLDM skipped ${s.skippedLines}` : ""}`,
     `requests ${s.requests} (answered ${s.answered}, time-outs ${s.unanswered}, retries ${s.retries}), datagrams ${s.datagrams}`,
     `responses ${s.responses} (unmatched ${s.unmatchedResponses}, duplicate ${s.duplicateResponses}, late ${s.lateResponses})`,
   ];
@@ -155,6 +254,10 @@ export function formatSummary(s: ExchangeSummary): string {
   if (codes.length) lines.push(`error completion codes: ${codes.map(([k, v]) => `${k} x${v}`).join(", ")}`);
   const cmds = Object.entries(s.commands);
   if (cmds.length) lines.push(`commands: ${cmds.map(([k, v]) => `${k} x${v}`).join(", ")}`);
-  if (s.unansweredRequests.length) lines.push(`unanswered requests: #${s.unansweredRequests.join(", #")}`);
+  if (s.unansweredRequests.length) {
+    const shown = s.unansweredRequests.slice(0, 20);
+    const more = s.unanswered - shown.length;
+    lines.push(`unanswered requests: #${shown.join(", #")}${more > 0 ? ` and ${more} more` : ""}`);
+  }
   return lines.map((l) => `summary: ${l}`).join("\n");
 }

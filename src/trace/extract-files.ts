@@ -2,11 +2,13 @@
  * Rebuilds the files a trace carries in IBM file I/O (ReadFileByType answers and
  * WriteFileByType requests) per (type, handle), and writes them out: the CSR, signed
  * certificate and root as PEM, described the way `hostbridge cert show` describes them.
+ * Works on the record stream: a file is handed out as soon as every byte of it was seen,
+ * the rest at the end; memory is the files still in transfer.
  */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
 import { IBM_FILE_TYPE_NAMES, IbmFileType, PldmType } from "../../pldm-codec/pldm/names.js";
-import { describeCertificate, describeCsr, encodePem } from "../x509/index.js";
+import { HexBytes } from "./hex.js";
 import type { TraceRecord } from "./trace-record.js";
 
 export interface RebuiltFile {
@@ -28,8 +30,9 @@ interface Building {
   size: number;
 }
 
-const fromHex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
 const NEW_FILE = new Set(["NewFileAvailable", "NewFileAvailableWithMetaData"]);
+/** ReadFileByType requests awaiting answers (an answer names its request by index), and completed files remembered. */
+const MAX_OPEN_READS = 4096;
 
 function store(f: Building, offset: number, chunk: Uint8Array): void {
   const end = offset + chunk.length;
@@ -46,47 +49,80 @@ function store(f: Building, offset: number, chunk: Uint8Array): void {
   f.size = Math.max(f.size, end);
 }
 
-function finished(f: Building): RebuiltFile {
+function isComplete(f: Building): boolean {
   const size = Math.max(f.size, f.announced ?? 0);
-  const complete = size > 0 && f.seen.subarray(0, size).every((x) => x === 1) && f.seen.length >= size;
-  return { type: f.type, handle: f.handle, announced: f.announced, bytes: f.data.slice(0, f.size), complete };
+  return size > 0 && f.seen.length >= size && f.seen.subarray(0, size).every((x) => x === 1);
 }
 
-/** Files in the order their transfers began. A new announcement of the same (type, handle) starts a new file. */
-export function rebuildFiles(records: readonly TraceRecord[]): RebuiltFile[] {
-  const byIndex = new Map(records.map((r) => [r.index, r]));
-  const open = new Map<string, Building>();
-  const done: Building[] = [];
-  const fileFor = (type: number, handle: number, restart: boolean, announced: number | null) => {
-    const key = `${type}/${handle}`;
-    let f = open.get(key);
-    if (f && restart && f.size > 0) f = undefined;
-    if (!f) {
-      f = { type, handle, announced, data: new Uint8Array(256), seen: new Uint8Array(256), size: 0 };
-      open.set(key, f);
-      done.push(f);
-    } else if (announced !== null) f.announced = announced;
-    return f;
-  };
+const finished = (f: Building): RebuiltFile => ({ type: f.type, handle: f.handle, announced: f.announced, bytes: f.data.slice(0, f.size), complete: isComplete(f) });
 
-  for (const r of records) {
+/** The file bytes a record carries. */
+const dataOf = (f: Record<string, unknown>) => (f.data instanceof HexBytes ? f.data.bytes : new Uint8Array(0));
+
+export class FileRebuilder {
+  private readonly open = new Map<string, Building>();
+  /** Files handed out complete: later chunks for them (resends) do not start a new file. */
+  private readonly done = new Set<string>();
+  private readonly reads = new Map<number, Record<string, unknown>>();
+
+  /** Takes the next record (in trace order, paired); returns the files it completed. */
+  push(r: TraceRecord): RebuiltFile[] {
     const p = r.pldm;
-    if (!p || p.type !== PldmType.Oem || !p.fields || r.error) continue;
+    if (!p || p.type !== PldmType.Oem || !p.interpretation || !p.fields || r.error || r.truncated) return [];
     const fields = p.fields;
+    let f: Building | undefined;
     if (p.request && NEW_FILE.has(p.commandName ?? "")) {
-      fileFor(fields.fileType as number, fields.fileHandle as number, true, fields.length as number);
+      return this.start(fields.fileType as number, fields.fileHandle as number, fields.length as number);
     } else if (p.request && p.commandName === "WriteFileByType") {
-      const f = fileFor(fields.fileType as number, fields.fileHandle as number, false, null);
-      store(f, fields.offset as number, fromHex(fields.data as string));
+      f = this.fileFor(fields.fileType as number, fields.fileHandle as number);
+      if (f) store(f, fields.offset as number, dataOf(fields));
+    } else if (p.request && p.commandName === "ReadFileByType") {
+      this.reads.set(r.index, fields);
+      if (this.reads.size > MAX_OPEN_READS) this.reads.delete(this.reads.keys().next().value!);
     } else if (!p.request && p.commandName === "ReadFileByType" && p.completionCode === 0) {
-      const req = r.exchange?.peer != null ? byIndex.get(r.exchange.peer) : undefined;
-      const q = req?.pldm?.fields;
-      if (!q) continue; // data without its request: offset and file unknown
-      const f = fileFor(q.fileType as number, q.fileHandle as number, false, null);
-      store(f, q.offset as number, fromHex(fields.data as string));
+      const q = r.exchange?.peer != null ? this.reads.get(r.exchange.peer) : undefined;
+      if (!q) return []; // data without its request: offset and file unknown
+      f = this.fileFor(q.fileType as number, q.fileHandle as number);
+      if (f) store(f, q.offset as number, dataOf(fields));
     }
+    if (!f || !isComplete(f)) return [];
+    const key = `${f.type}/${f.handle}`;
+    this.open.delete(key);
+    this.done.add(key);
+    // Only recent files see resends; the set stays small on a capture of a million transfers.
+    if (this.done.size > MAX_OPEN_READS) this.done.delete(this.done.values().next().value!);
+    return [finished(f)];
   }
-  return done.filter((f) => f.size > 0).map(finished);
+
+  /** End of the trace: files still in transfer, as far as they got. */
+  finish(): RebuiltFile[] {
+    const out = [...this.open.values()].filter((f) => f.size > 0).map(finished);
+    this.open.clear();
+    return out;
+  }
+
+  /** A new announcement of the same (type, handle) starts a new file. */
+  private start(type: number, handle: number, announced: number): RebuiltFile[] {
+    const key = `${type}/${handle}`;
+    const before = this.open.get(key);
+    this.done.delete(key);
+    this.open.set(key, { type, handle, announced, data: new Uint8Array(256), seen: new Uint8Array(256), size: 0 });
+    return before && before.size > 0 ? [finished(before)] : [];
+  }
+
+  private fileFor(type: number, handle: number): Building | undefined {
+    const key = `${type}/${handle}`;
+    if (this.done.has(key)) return undefined;
+    let f = this.open.get(key);
+    if (!f) this.open.set(key, (f = { type, handle, announced: null, data: new Uint8Array(256), seen: new Uint8Array(256), size: 0 }));
+    return f;
+  }
+}
+
+/** Files in a whole trace held in memory, in the order their transfers ended. */
+export function rebuildFiles(records: readonly TraceRecord[]): RebuiltFile[] {
+  const r = new FileRebuilder();
+  return [...records.flatMap((x) => r.push(x)), ...r.finish()];
 }
 
 const PEM_KIND: Record<number, { stem: string; label: string }> = {
@@ -95,16 +131,20 @@ const PEM_KIND: Record<number, { stem: string; label: string }> = {
   [IbmFileType.RootCert]: { stem: "root", label: "CERTIFICATE" },
 };
 
+// x509 (and its reflect-metadata) loads only when a certificate is written, not for every decode.
+const x509 = () => import("../x509/index.js");
+
 /** PEM text for certificate files (DER is wrapped), null for anything else. */
-function asPem(f: RebuiltFile): string | null {
+async function asPem(f: RebuiltFile): Promise<string | null> {
   const kind = PEM_KIND[f.type];
   if (!kind) return null;
   const text = new TextDecoder().decode(f.bytes).replace(/\0+$/, "");
   if (text.includes("-----BEGIN")) return text.endsWith("\n") ? text : `${text}\n`;
-  return f.bytes[0] === 0x30 ? encodePem(kind.label, f.bytes) : null;
+  return f.bytes[0] === 0x30 ? (await x509()).encodePem(kind.label, f.bytes) : null;
 }
 
 async function describe(f: RebuiltFile, pem: string): Promise<string> {
+  const { describeCertificate, describeCsr } = await x509();
   try {
     if (f.type === IbmFileType.CertSigningRequest) {
       const d = await describeCsr(pem);
@@ -125,21 +165,32 @@ export interface WrittenFile {
   description: string;
 }
 
-export async function writeRebuiltFiles(files: readonly RebuiltFile[], dir: string): Promise<WrittenFile[]> {
-  await fs.mkdir(dir, { recursive: true });
-  const used = new Map<string, number>();
-  const out: WrittenFile[] = [];
-  for (const f of files) {
-    const pem = asPem(f);
+/** Writes files into one directory as they come, numbering repeats of a name. */
+export class RebuiltFileWriter {
+  private readonly used = new Map<string, number>();
+  private made = false;
+
+  constructor(private readonly dir: string) {}
+
+  async write(f: RebuiltFile): Promise<WrittenFile> {
+    if (!this.made) await fs.mkdir(this.dir, { recursive: true });
+    this.made = true;
+    const pem = await asPem(f);
     const stem = PEM_KIND[f.type]?.stem ?? (IBM_FILE_TYPE_NAMES[f.type] ?? `type${f.type}`).toLowerCase().replace(/_/g, "-");
     const base = `${stem}-${f.handle}`;
-    const n = (used.get(base) ?? 0) + 1;
-    used.set(base, n);
-    const path = join(dir, `${base}${n > 1 ? `-${n}` : ""}${pem ? ".pem" : ".bin"}`);
+    const n = (this.used.get(base) ?? 0) + 1;
+    this.used.set(base, n);
+    const path = join(this.dir, `${base}${n > 1 ? `-${n}` : ""}${pem ? ".pem" : ".bin"}`);
     await fs.writeFile(path, pem ?? f.bytes);
     const state = f.complete ? `${f.bytes.length} bytes` : `INCOMPLETE ${f.bytes.length} of ${f.announced ?? "?"} bytes`;
     const what = pem ? await describe(f, pem) : `${IBM_FILE_TYPE_NAMES[f.type] ?? `type ${f.type}`} data`;
-    out.push({ path, file: f, description: `${path}: ${state}; ${what}` });
+    return { path, file: f, description: `${path}: ${state}; ${what}` };
   }
+}
+
+export async function writeRebuiltFiles(files: readonly RebuiltFile[], dir: string): Promise<WrittenFile[]> {
+  const w = new RebuiltFileWriter(dir);
+  const out: WrittenFile[] = [];
+  for (const f of files) out.push(await w.write(f));
   return out;
 }

@@ -49,23 +49,46 @@ function label(r: TraceRecord): string {
   return safe(bits.filter(Boolean).join(" "));
 }
 
-export function formatMermaid(records: readonly TraceRecord[]): string {
-  const seen = new Map<string, string>();
-  const body: string[] = [];
-  for (const r of records) {
+/**
+ * The diagram record by record: each participant is declared just before its first arrow,
+ * so the text can be written as the trace streams.
+ */
+export class MermaidWriter {
+  private readonly seen = new Set<string>();
+  private started = false;
+
+  record(r: TraceRecord): string {
+    const lines: string[] = [];
+    if (!this.started) {
+      this.started = true;
+      lines.push("sequenceDiagram");
+    }
     const [from, to] = parties(r);
-    for (const party of [from, to]) if (!seen.has(party.id)) seen.set(party.id, party.label);
+    for (const party of [from, to]) {
+      if (this.seen.has(party.id)) continue;
+      this.seen.add(party.id);
+      lines.push(`    participant ${party.id} as ${safe(party.label)}`);
+    }
     if (!r.pldm && r.error) {
-      body.push(`    Note over ${from.id},${to.id}: ${safe(label(r))}`);
-      continue;
+      lines.push(`    Note over ${from.id},${to.id}: ${safe(label(r))}`);
+      return `${lines.join("\n")}\n`;
     }
     const arrow = r.pldm && !r.pldm.request ? "-->>" : "->>";
-    body.push(`    ${from.id}${arrow}${to.id}: ${label(r)}`);
+    lines.push(`    ${from.id}${arrow}${to.id}: ${label(r)}`);
     if (r.pldm?.request && !r.pldm.datagram && r.exchange?.peer === null && !r.exchange.retry) {
-      body.push(`    Note right of ${to.id}: no response (time-out)`);
+      lines.push(`    Note right of ${to.id}: no response (time-out)`);
     }
-    if (r.pldm && !r.pldm.request && r.pldm.completionCode) body.push(`    Note left of ${from.id}: ${safe(r.pldm.completionCodeName ?? "error")}`);
+    if (r.pldm && !r.pldm.request && r.pldm.completionCode) lines.push(`    Note left of ${from.id}: ${safe(r.pldm.completionCodeName ?? "error")}`);
+    return `${lines.join("\n")}\n`;
   }
-  const head = [...seen].map(([id, text]) => `    participant ${id} as ${safe(text)}`);
-  return ["sequenceDiagram", ...head, ...body, ""].join("\n");
+
+  /** Closes the diagram (an empty trace still gets a valid one). */
+  end(): string {
+    return this.started ? "" : "sequenceDiagram\n";
+  }
+}
+
+export function formatMermaid(records: readonly TraceRecord[]): string {
+  const w = new MermaidWriter();
+  return records.map((r) => w.record(r)).join("") + w.end();
 }

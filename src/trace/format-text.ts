@@ -1,4 +1,5 @@
 /** One aligned line per record, for people reading a trace in a terminal. */
+import { HexBytes } from "./hex.js";
 import type { TraceRecord } from "./trace-record.js";
 
 const COLORS = { red: "\x1b[31m", green: "\x1b[32m", cyan: "\x1b[36m", dim: "\x1b[2m", reset: "\x1b[0m" };
@@ -6,9 +7,10 @@ const COLORS = { red: "\x1b[31m", green: "\x1b[32m", cyan: "\x1b[36m", dim: "\x1
 function fieldText(fields: Record<string, unknown> | null): string {
   if (!fields) return "";
   const parts: string[] = [];
-  for (const [k, v] of Object.entries(fields)) {
+  for (const k in fields) {
     if (k === "fileTypeName" || k === "dataLength") continue;
-    if (k === "data" && typeof v === "string") {
+    const v = fields[k];
+    if (k === "data" && (v instanceof HexBytes || typeof v === "string")) {
       parts.push(`data=<${fields.dataLength as number} bytes>`);
     } else if (k === "fileType" && fields.fileTypeName) {
       parts.push(`fileType=${String(v)}(${String(fields.fileTypeName)})`);
@@ -38,9 +40,12 @@ export function formatRecord(r: TraceRecord, color = false): string {
   if (r.pldm) {
     const p = r.pldm;
     const kind = p.request ? c("cyan", p.datagram ? "dgm" : "req") : c("green", "rsp");
-    const name = `${p.typeName ?? `type${p.type}`}/${p.commandName ?? `cmd0x${p.command.toString(16)}`}`;
+    // "(ibm)": a vendor (0x3F) message read as IBM file I/O, which is an interpretation.
+    const type = `${p.typeName ?? `type${p.type}`}${p.interpretation ? "(ibm)" : ""}`;
+    const name = `${type}/${p.commandName ?? `cmd0x${p.command.toString(16)}`}`;
     const cc = p.completionCode === null ? "" : ` cc=${p.completionCode === 0 ? "SUCCESS" : c("red", p.completionCodeName ?? `0x${p.completionCode.toString(16)}`)}`;
-    const line = `${head}${kind} iid${String(p.instanceId).padEnd(3)}${name.padEnd(34)}${cc}${exchangeText(r, c)} ${fieldText(p.fields)}`.trimEnd();
+    const notes = `${r.truncated ? ` ${c("dim", "(cut short in the trace)")}` : ""}${p.note ? ` ${c("dim", `(${p.note})`)}` : ""}`;
+    const line = `${head}${kind} iid${String(p.instanceId).padEnd(3)}${name.padEnd(34)}${cc}${exchangeText(r, c)} ${fieldText(p.fields)}${notes}`.trimEnd();
     return r.error ? `${line} ${c("red", `! ${r.error}`)}` : line;
   }
   if (r.error) return `${head}${c("red", `ERROR ${r.error}`)} ${c("dim", r.raw)}`.trimEnd();

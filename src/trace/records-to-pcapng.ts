@@ -6,7 +6,6 @@
  */
 import { fragmentMessage } from "../../pldm-codec/mctp/fragmenter.js";
 import { MctpMessageType } from "../../pldm-codec/mctp/packet.js";
-import { parseHex } from "./hex.js";
 import { concat, pcapngPacket, pcapngPreamble } from "./pcapng-writer.js";
 import { timeToMs } from "./time.js";
 import type { TraceRecord } from "./trace-record.js";
@@ -14,28 +13,47 @@ import type { TraceRecord } from "./trace-record.js";
 const TX_SIDE_EID = 8;
 const RX_SIDE_EID = 9;
 
-export function recordsToPcapng(records: readonly TraceRecord[]): Uint8Array {
-  const parts = [pcapngPreamble()];
+/** Records to pcapng blocks one at a time: the preamble first, then each record's packets. */
+export class PcapngWriter {
+  private started = false;
   // Records without a time follow the one before by a microsecond, so the capture stays in order.
-  let lastMs = 0;
-  for (const r of records) {
+  private lastMs = 0;
+
+  record(r: TraceRecord): Uint8Array {
+    const parts: Uint8Array[] = [];
+    if (!this.started) {
+      this.started = true;
+      parts.push(pcapngPreamble());
+    }
     const type = r.pldm ? MctpMessageType.Pldm : r.messageType;
-    if (type === null || (!r.pldm && r.error)) continue;
-    const body = parseHex(r.raw);
-    const message = new Uint8Array(body.length + 1);
-    message[0] = type;
-    message.set(body, 1);
-    const fromTx = r.dir !== "rx";
-    const packets = fragmentMessage({
-      src: r.src ?? (fromTx ? TX_SIDE_EID : RX_SIDE_EID),
-      dest: r.dest ?? (fromTx ? RX_SIDE_EID : TX_SIDE_EID),
-      tag: r.tag ?? 0,
-      tagOwner: r.tagOwner ?? r.pldm?.request ?? false,
-      message,
-    });
-    const ms = timeToMs(r.time) ?? lastMs + 0.001;
-    lastMs = ms;
-    for (const p of packets) parts.push(pcapngPacket(p, ms, r.dir));
+    if (type !== null && !(!r.pldm && r.error)) {
+      const message = new Uint8Array(r.bytes.length + 1);
+      message[0] = type;
+      message.set(r.bytes, 1);
+      const fromTx = r.dir !== "rx";
+      const packets = fragmentMessage({
+        src: r.src ?? (fromTx ? TX_SIDE_EID : RX_SIDE_EID),
+        dest: r.dest ?? (fromTx ? RX_SIDE_EID : TX_SIDE_EID),
+        tag: r.tag ?? 0,
+        tagOwner: r.tagOwner ?? r.pldm?.request ?? false,
+        message,
+      });
+      const ms = r.timeMs ?? timeToMs(r.time) ?? this.lastMs + 0.001;
+      this.lastMs = ms;
+      for (const p of packets) parts.push(pcapngPacket(p, ms, r.dir));
+    }
+    return parts.length === 1 ? parts[0]! : concat(parts);
   }
-  return concat(parts);
+
+  /** An empty trace still gets a valid (empty) capture. */
+  end(): Uint8Array {
+    if (this.started) return new Uint8Array(0);
+    this.started = true;
+    return pcapngPreamble();
+  }
+}
+
+export function recordsToPcapng(records: readonly TraceRecord[]): Uint8Array {
+  const w = new PcapngWriter();
+  return concat([...records.map((r) => w.record(r)), w.end()]);
 }

@@ -26,7 +26,7 @@ export class SerialTraceDecoder {
     const out: TraceRecord[] = [];
     for (const ev of this.deframer.push(chunk)) {
       if (ev.kind === "error") {
-        out.push(errorRecord(0, ev.raw, `serial ${ev.reason}`, meta));
+        out.push(errorRecord(ev.raw, `serial ${ev.reason}`, meta));
         continue;
       }
       for (const rec of this.packets.push(ev.packet, meta)) {
@@ -41,7 +41,7 @@ export class SerialTraceDecoder {
   finish(): TraceRecord[] {
     const out: TraceRecord[] = [];
     if (this.deframer.pendingBytes() > 0) {
-      out.push(errorRecord(0, new Uint8Array(0), `serial input ended inside a frame (${this.deframer.pendingBytes()} bytes)`));
+      out.push(errorRecord(new Uint8Array(0), `serial input ended inside a frame (${this.deframer.pendingBytes()} bytes)`));
     }
     return this.numbered([...out, ...this.packets.finish()]);
   }

@@ -14,8 +14,21 @@ const fractionMs = (digits: string | undefined) => (digits ? Number(`0.${digits}
 export function isoFromEpoch(seconds: number, fraction: number, fractionDigits: number): string {
   // A damaged capture can claim a time Date cannot hold; it is shown as the raw count instead.
   if (!(Math.abs(seconds) <= 8.64e12)) return `${seconds}.${String(fraction).padStart(fractionDigits, "0")} s`;
-  const whole = new Date(seconds * 1000).toISOString().slice(0, 19);
-  return `${whole}.${String(fraction).padStart(fractionDigits, "0")}Z`;
+  // Packets come many to a second: the date part is made once per second.
+  if (seconds !== lastSecond) {
+    lastSecond = seconds;
+    lastWhole = new Date(seconds * 1000).toISOString().slice(0, 19);
+  }
+  return `${lastWhole}.${String(fraction).padStart(fractionDigits, "0")}Z`;
+}
+let lastSecond = NaN;
+let lastWhole = "";
+
+/** `isoFromEpoch` for a time held as milliseconds, exact to the microsecond (digits <= 6). */
+export function isoFromMs(ms: number, fractionDigits: number): string {
+  const total = Math.round(ms * 10 ** (fractionDigits - 3));
+  const seconds = Math.floor(total / 10 ** fractionDigits);
+  return isoFromEpoch(seconds, total - seconds * 10 ** fractionDigits, fractionDigits);
 }
 
 /** The flight recorder's "2023-04-03 UTC 20:27:21.4567" as ISO when the zone is UTC, else zero-padded as written. */

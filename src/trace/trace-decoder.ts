@@ -1,9 +1,14 @@
 /**
- * Any supported trace to records: detects the input format, runs its parser, then turns
- * every event into TraceRecords through one reassembly and one PLDM decoder, so every
- * format yields the same messages.
+ * Any supported trace to records, as a stream: each input's format is detected from its
+ * first bytes (or lines), its parser turns chunks into events, and one builder turns every
+ * event into TraceRecords through one reassembly and one PLDM decoder, so every format
+ * yields the same messages. Nothing here holds more than a chunk and the open exchanges.
  */
-import { readCapture, isCapture, type CaptureStats } from "./capture-reader.js";
+import { isAscii } from "node:buffer";
+import { concatBytes } from "../../pldm-codec/wire/bytes.js";
+import { CaptureReader, isCapture } from "./capture-reader.js";
+import { ExchangeTracker, type ExchangeSummary } from "./exchanges.js";
+import { parseHex } from "./hex.js";
 import { hexLineEvents, type HexLineKind } from "./hex-lines.js";
 import { MctpPacketTraceDecoder } from "./mctp-trace-decoder.js";
 import { looksLikePldmtoolLog, PldmtoolLogParser } from "./pldmtool-log.js";
@@ -15,81 +20,189 @@ export type ResolvedFormat = Exclude<InputFormat, "auto"> | "hex";
 
 const SAMPLE_BYTES = 64 * 1024;
 const SAMPLE_LINES = 200;
+const HEX_KIND: Partial<Record<ResolvedFormat, HexLineKind | null>> = { "pldm-hex": "pldm", "mctp-hex": "mctp", "serial-hex": "serial", hex: null };
 
-/** Text is what people paste; anything with control bytes (but tab, CR, LF) or high bytes is a raw capture. */
+/** Text is what people paste (UTF-8 prose included); control bytes other than tab, CR, LF and ESC mean a raw capture. */
 function isText(b: Uint8Array): boolean {
   const n = Math.min(b.length, SAMPLE_BYTES);
   for (let i = 0; i < n; i++) {
     const c = b[i]!;
-    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c > 0x7e) return false;
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x1b) return false;
   }
-  return true;
+  try {
+    // Streaming mode: a character cut at the end of the sample is not an error.
+    new TextDecoder("utf-8", { fatal: true }).decode(b.subarray(0, n), { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
+const meaningful = (line: string) => {
+  const t = line.trim();
+  return t !== "" && !t.startsWith("#");
+};
+
+/**
+ * The format of a text input from its first lines: a log marker anywhere in them makes it a
+ * log; else a first line of hex makes it hex lines; else it is a log that has not shown PLDM
+ * yet (prose is skipped there, never an error).
+ */
+function textFormat(lines: readonly string[]): ResolvedFormat {
+  if (lines.some(looksLikePldmtoolLog)) return "pldmtool";
+  const first = lines.find(meaningful)?.trim() ?? "";
+  if (!isHexLine(first)) return lines.some(meaningful) ? "pldmtool" : "hex";
+  return first.replace(/^0x/i, "").toLowerCase().startsWith("7e") ? "serial-hex" : "hex";
+}
+
+function isHexLine(line: string): boolean {
+  try {
+    return parseHex(line).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Detects the format of one whole input held in memory. */
 export function detectInput(b: Uint8Array): ResolvedFormat {
   if (isCapture(b)) return "pcap";
   if (!isText(b)) return "serial";
-  const text = new TextDecoder().decode(b.subarray(0, SAMPLE_BYTES));
-  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#")).slice(0, SAMPLE_LINES);
-  if (lines.some(looksLikePldmtoolLog)) return "pldmtool";
-  return lines[0]?.replace(/^0x/i, "").toLowerCase().startsWith("7e") ? "serial-hex" : "hex";
+  const lines = new TextDecoder().decode(b.subarray(0, SAMPLE_BYTES)).split("\n").filter(meaningful).slice(0, SAMPLE_LINES);
+  return textFormat(lines);
 }
 
-const HEX_KIND: Partial<Record<ResolvedFormat, HexLineKind | null>> = { "pldm-hex": "pldm", "mctp-hex": "mctp", "serial-hex": "serial", hex: null };
+/** One input (a file or standard input), chunk by chunk, to events. */
+export class InputParser {
+  format: ResolvedFormat | null;
+  private readonly capture = new CaptureReader();
+  private readonly log = new PldmtoolLogParser();
+  private readonly hexState = { previous: null as HexLineKind | null };
+  private readonly text = new TextDecoder();
+  private utf8 = false;
+  private partial = "";
+  /** Lines seen while a text format is still undecided. */
+  private sample: string[] | null = null;
+  private sampleBytes = 0;
+  private head: Uint8Array | null = null;
 
-function* textLines(b: Uint8Array): Generator<string> {
-  const text = new TextDecoder().decode(b);
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    yield text.slice(start, end);
-    start = end + 1;
+  constructor(input: InputFormat) {
+    this.format = input === "auto" ? null : input;
+  }
+
+  get skippedLines(): number {
+    return this.log.skipped;
+  }
+
+  push(chunk: Uint8Array, out: TraceEvent[]): void {
+    if (this.format === null && this.sample === null) {
+      // Binary or text is decided on the first bytes (a pcap magic needs four).
+      const b = this.head ? concatBytes([this.head, chunk]) : chunk;
+      if (b.length < 4) return void (this.head = b);
+      this.head = null;
+      if (isCapture(b)) this.format = "pcap";
+      else if (!isText(b)) this.format = "serial";
+      else this.sample = [];
+      chunk = b;
+    }
+    if (this.format === "pcap") return this.capture.push(chunk, out);
+    if (this.format === "serial") return void out.push({ kind: "serial", bytes: chunk, dir: null, time: null });
+    // ASCII (nearly every log) is copied straight to a string; the UTF-8 decoder takes over for good
+    // at the first other byte, so a character split across chunks is never cut.
+    if (!this.utf8 && isAscii(chunk)) return this.textChunk(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1"), out);
+    this.utf8 = true;
+    this.textChunk(this.text.decode(chunk, { stream: true }), out);
+  }
+
+  finish(out: TraceEvent[]): void {
+    if (this.head) {
+      const b = this.head;
+      this.head = null;
+      this.format = isCapture(b) ? "pcap" : isText(b) ? null : "serial";
+      if (this.format === null) this.sample = [];
+      this.push(b, out);
+    }
+    if (this.format === "pcap") return this.capture.finish(out);
+    if (this.format === "serial") return;
+    this.textChunk(this.text.decode(), out);
+    if (this.partial) this.line(this.partial, out);
+    this.partial = "";
+    this.decide(out);
+    if (this.format === "pldmtool") this.log.finish(out);
+  }
+
+  /** The input went quiet: decide the format on what came, and let held messages out. */
+  flush(out: TraceEvent[]): void {
+    if (this.sample) this.decide(out);
+    if (this.format === "pldmtool") this.log.flush(out);
+  }
+
+  private textChunk(s: string, out: TraceEvent[]): void {
+    let start = 0;
+    let text = s;
+    if (this.partial) {
+      text = this.partial + s;
+      this.partial = "";
+    }
+    for (;;) {
+      const end = text.indexOf("\n", start);
+      if (end < 0) break;
+      this.line(text.slice(start, end), out);
+      start = end + 1;
+    }
+    if (start < text.length) this.partial = text.slice(start);
+  }
+
+  private line(line: string, out: TraceEvent[]): void {
+    const sample = this.sample;
+    if (sample) {
+      sample.push(line);
+      this.sampleBytes += line.length;
+      if (looksLikePldmtoolLog(line) || sample.filter(meaningful).length >= SAMPLE_LINES || this.sampleBytes >= SAMPLE_BYTES) this.decide(out);
+      return;
+    }
+    if (this.format === "pldmtool") return this.log.line(line, out);
+    const kind = HEX_KIND[this.format!] ?? null;
+    for (const ev of hexLineEvents(line, kind, this.hexState)) out.push(ev);
+  }
+
+  private decide(out: TraceEvent[]): void {
+    const sample = this.sample;
+    if (!sample) return;
+    this.sample = null;
+    this.format = textFormat(sample.filter(meaningful).slice(0, SAMPLE_LINES));
+    for (const line of sample) this.line(line, out);
   }
 }
 
-export function* traceEvents(b: Uint8Array, format: ResolvedFormat, captureStats?: CaptureStats): Generator<TraceEvent> {
-  if (format === "pcap") return yield* readCapture(b, captureStats);
-  if (format === "serial") return yield { kind: "serial", bytes: b, dir: null, time: null };
-  if (format === "pldmtool") {
-    const parser = new PldmtoolLogParser();
-    for (const line of textLines(b)) yield* parser.line(line);
-    return yield* parser.finish();
-  }
-  const kind = HEX_KIND[format] ?? null;
-  const state = { previous: null as HexLineKind | null };
-  for (const line of textLines(b)) yield* hexLineEvents(line, kind, state);
-}
-
-/** Events in, records out; one instance per trace so reassembly spans the whole of it. */
+/** Events in, records out; one instance across all inputs so records are numbered across them. */
 export class TraceRecordBuilder {
   private readonly packets = new MctpPacketTraceDecoder();
   private readonly serial = new Map<string, SerialTraceDecoder>();
   private index = 0;
 
-  push(ev: TraceEvent): TraceRecord[] {
-    const meta = { dir: ev.dir, time: ev.time };
-    let out: TraceRecord[];
-    switch (ev.kind) {
-      case "pldm":
-        out = [recordFromPldm(0, ev.bytes, { ...meta, src: ev.src ?? null, dest: ev.dest ?? null, tag: null, tagOwner: null })];
-        break;
-      case "mctp-packet":
-        out = this.packets.push(ev.bytes, meta);
-        break;
-      case "serial":
-        out = this.serialFor(ev.dir).push(ev.bytes, meta);
-        break;
-      case "error":
-        out = [errorRecord(0, ev.raw, ev.reason, meta)];
-        break;
+  push(ev: TraceEvent, out: TraceRecord[]): void {
+    if (ev.kind === "pldm") {
+      const meta = { dir: ev.dir, time: ev.time, ms: ev.ms ?? null, src: ev.src ?? null, dest: ev.dest ?? null, tag: null, tagOwner: null, truncated: ev.truncated ?? false };
+      const r = recordFromPldm(ev.bytes, meta);
+      r.index = this.index++;
+      return void out.push(r);
     }
-    return this.numbered(out);
+    const meta = { dir: ev.dir, time: ev.time, ms: ev.ms ?? null, timeDigits: ev.timeDigits };
+    switch (ev.kind) {
+      case "mctp-packet":
+        return this.numbered(this.packets.push(ev.bytes, meta), out);
+      case "serial":
+        return this.numbered(this.serialFor(ev.dir).push(ev.bytes, meta), out);
+      case "error":
+        return this.numbered([errorRecord(ev.raw, ev.reason, meta)], out);
+    }
   }
 
-  finish(): TraceRecord[] {
-    const out = [...this.serial.values()].flatMap((s) => s.finish());
-    return this.numbered([...out, ...this.packets.finish()]);
+  /** End of one input: bytes left inside a frame or a message are reported. */
+  finish(out: TraceRecord[]): void {
+    for (const s of this.serial.values()) this.numbered(s.finish(), out);
+    this.serial.clear();
+    this.numbered(this.packets.finish(), out);
   }
 
   /** Each direction of a serial line is its own byte stream; packets meet in one reassembly. */
@@ -100,24 +213,90 @@ export class TraceRecordBuilder {
     return s;
   }
 
-  private numbered(records: TraceRecord[]): TraceRecord[] {
-    for (const r of records) r.index = this.index++;
-    return records;
+  private numbered(records: TraceRecord[], out: TraceRecord[]): void {
+    for (const r of records) {
+      r.index = this.index++;
+      out.push(r);
+    }
   }
 }
 
-export interface DecodedTrace {
-  format: ResolvedFormat;
-  records: TraceRecord[];
-  capture: CaptureStats;
+/**
+ * A whole decode: inputs one after another, chunk by chunk, each call returning the records
+ * whose exchanges have settled (in trace order, paired).
+ */
+export class DecodeSession {
+  readonly formats: ResolvedFormat[] = [];
+  private readonly builder = new TraceRecordBuilder();
+  private readonly tracker: ExchangeTracker;
+  private parser: InputParser | null = null;
+  private skipped = 0;
+  private readonly events: TraceEvent[] = [];
+  private readonly built: TraceRecord[] = [];
+
+  constructor(private readonly input: InputFormat = "auto", responseTimeoutMs?: number) {
+    this.tracker = new ExchangeTracker({ responseTimeoutMs });
+  }
+
+  push(chunk: Uint8Array, out: TraceRecord[]): void {
+    this.parser ??= new InputParser(this.input);
+    this.parser.push(chunk, this.events);
+    this.drain(out);
+  }
+
+  /** End of the current input. */
+  endInput(out: TraceRecord[]): void {
+    const p = (this.parser ??= new InputParser(this.input));
+    p.finish(this.events);
+    this.formats.push(p.format ?? "hex");
+    this.skipped += p.skippedLines;
+    this.parser = null;
+    this.drain(out);
+    this.builder.finish(this.built);
+    this.drain(out);
+  }
+
+  /** The input paused: lines held for a possible continuation are decoded now. */
+  flushInput(out: TraceRecord[]): void {
+    this.parser?.flush(this.events);
+    this.drain(out);
+  }
+
+  /** The input went quiet for a response time-out (a live log): everything held goes out now. */
+  flush(out: TraceRecord[]): void {
+    this.flushInput(out);
+    this.tracker.flush(out);
+  }
+
+  finish(out: TraceRecord[]): ExchangeSummary {
+    if (this.parser) this.endInput(out);
+    const summary = this.tracker.finish(out);
+    summary.skippedLines = this.skipped;
+    return summary;
+  }
+
+  private drain(out: TraceRecord[]): void {
+    for (const ev of this.events) this.builder.push(ev, this.built);
+    this.events.length = 0;
+    for (const r of this.built) this.tracker.push(r, out);
+    this.built.length = 0;
+  }
 }
 
-/** Decodes a whole trace held in memory. */
-export function decodeTrace(b: Uint8Array, input: InputFormat = "auto", builder = new TraceRecordBuilder()): DecodedTrace {
-  const format = input === "auto" ? detectInput(b) : input;
-  const capture: CaptureStats = { packets: 0, skipped: 0 };
+export interface DecodedInputs {
+  records: TraceRecord[];
+  formats: ResolvedFormat[];
+  summary: ExchangeSummary;
+}
+
+/** Decodes several traces held in memory as one (records numbered across them) and pairs their exchanges. */
+export function decodeInputs(inputs: readonly Uint8Array[], input: InputFormat = "auto", responseTimeoutMs?: number): DecodedInputs {
+  const session = new DecodeSession(input, responseTimeoutMs);
   const records: TraceRecord[] = [];
-  for (const ev of traceEvents(b, format, capture)) for (const r of builder.push(ev)) records.push(r);
-  for (const r of builder.finish()) records.push(r);
-  return { format, records, capture };
+  for (const b of inputs) {
+    session.push(b, records);
+    session.endInput(records);
+  }
+  const summary = session.finish(records);
+  return { records, formats: session.formats, summary };
 }

@@ -8,8 +8,14 @@ export interface EventMeta {
   dir: Direction | null;
   /** The trace's own timestamp, normalised (ISO when it has a date and zone). */
   time: string | null;
+  /** `time` in milliseconds when the reader has it as a number (captures). */
+  ms?: number | null;
+  /** When `time` is null: `ms` as ISO with this many fraction digits, made only if a record needs it. */
+  timeDigits?: number;
   src?: number | null;
   dest?: number | null;
+  /** The trace's author cut the bytes short ("..."). */
+  truncated?: boolean;
 }
 
 export type TraceEvent =

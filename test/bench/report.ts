@@ -22,6 +22,14 @@ export const TARGETS: Target[] = [
   { metric: "e2e.latency.p50.baud115200", text: "<= 1.3 x wire.floor.baud115200", ratio: (g) => (1.3 * g("wire.floor.baud115200")) / g("e2e.latency.p50.baud115200") },
   { metric: "daemon.rss.growth", text: "< 5 %", ratio: (g) => 5 / Math.max(g("daemon.rss.growth"), 0.01) },
   { metric: "daemon.rss.rest", text: "<= 1.25 x baseline.node.rss", ratio: (g) => (1.25 * g("baseline.node.rss")) / g("daemon.rss.rest") },
+  ...["pcapng", "pcapng.json", "textlog", "textlog.json"].map((name) => ({
+    metric: `trace.decode.${name}.messages`,
+    text: ">= 100,000 msgs/s",
+    ratio: (g: (name: string) => number) => g(`trace.decode.${name}.messages`) / 100_000,
+  })),
+  { metric: "trace.decode.cli.pcapng.messages", text: "> baseline.tshark.pcapng.messages", ratio: (g) => g("trace.decode.cli.pcapng.messages") / g("baseline.tshark.pcapng.messages") },
+  { metric: "trace.decode.big.rss", text: "< 256 MB", ratio: (g) => 256 / g("trace.decode.big.rss") },
+  { metric: "cli.start", text: "<= 2 x baseline.node.start", ratio: (g) => (2 * g("baseline.node.start")) / g("cli.start") },
 ];
 
 export interface Machine {

@@ -5,6 +5,7 @@
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cliMetrics } from "./cli-bench.js";
 import { codecMetrics } from "./codec-bench.js";
 import { startDaemonUnderTest } from "./daemon-under-test.js";
 import { e2eMetrics } from "./e2e-bench.js";
@@ -33,6 +34,12 @@ notes.push(
 );
 
 for (const m of await traceMetrics(quick)) emit(m);
+const cli = cliMetrics(quick);
+for (const m of cli.metrics) emit(m);
+notes.push(
+  "Trace: `trace.decode.*` decode, pair and print (text, or JSON for `.json`) the bench's message mix as a pcapng and as a pldmd text log, in 1 MB chunks as the CLI reads them, best of 3 rounds.",
+  ...cli.notes,
+);
 
 // The deployed path: D-Bus SignCSR, CA manager, `hostbridge daemon`, pty, host-sim.
 const e2e = await e2eMetrics(quick, startDaemonUnderTest);

@@ -1,17 +1,59 @@
-/** Trace decode throughput: a large pcapng capture and a large pldmd-style text log, through `decodeTrace`. */
-import { decodeTrace } from "../../src/trace/trace-decoder.js";
+/** Trace decode throughput: a large pcapng capture and a large pldmd-style text log, decoded and printed as text and JSON. */
+import { formatRecord } from "../../src/trace/format-text.js";
 import { recordsToPcapng } from "../../src/trace/records-to-pcapng.js";
+import { DecodeSession, decodeInputs } from "../../src/trace/trace-decoder.js";
+import { recordToJson, type TraceRecord } from "../../src/trace/trace-record.js";
 import { benchStream } from "./codec-bench.js";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { pcapngPreamble } from "../../src/trace/pcapng-writer.js";
 import { round, type Metric } from "./measure.js";
 
 /** The codec bench's message mix (small requests and ~1.5 KB certificate writes), as a capture and as a log. */
 export function traceBenchInputs(messages = 4000): { pcapng: Uint8Array; textLog: Uint8Array; messages: number } {
-  const { records } = decodeTrace(benchStream(messages), "serial");
+  const { records } = decodeInputs([benchStream(messages)], "serial");
   const start = Date.UTC(2025, 3, 3);
   records.forEach((r, i) => (r.time = new Date(start + i).toISOString()));
   const lines = records.map((r) => `${r.time} bmc pldmd[3179]: ${r.src === 8 ? "Tx" : "Rx"}: ${r.raw.replace(/(..)/g, "$1 ")}`);
   return { pcapng: recordsToPcapng(records), textLog: new TextEncoder().encode(`${lines.join("\n")}\n`), messages: records.length };
+}
+
+/**
+ * Writes a pcapng of about `bytes` to `path` for memory and speed runs: the bench capture's
+ * packets repeated (each repeat is the same exchange again), written as it grows.
+ */
+export function writeBigPcapng(path: string, bytes: number): number {
+  const { pcapng, messages } = traceBenchInputs(2000);
+  const body = pcapng.subarray(pcapngPreamble().length);
+  const fd = openSync(path, "w");
+  try {
+    writeSync(fd, pcapngPreamble());
+    let written = 0;
+    let repeats = 0;
+    for (; written < bytes; repeats++) written += writeSync(fd, body);
+    return repeats * messages;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Decodes `b` in 1 MB chunks as the CLI does and renders every record; returns the characters printed. */
+export function decodeAndRender(b: Uint8Array, output: "text" | "json"): number {
+  const session = new DecodeSession();
+  const out: TraceRecord[] = [];
+  let printed = 0;
+  const render = (rs: TraceRecord[]) => {
+    for (const r of rs) printed += (output === "json" ? recordToJson(r) : formatRecord(r)).length;
+    rs.length = 0;
+  };
+  for (let at = 0; at < b.length; at += 1 << 20) {
+    session.push(b.subarray(at, at + (1 << 20)), out);
+    render(out);
+  }
+  session.endInput(out);
+  session.finish(out);
+  render(out);
+  return printed;
 }
 
 /**
@@ -39,16 +81,14 @@ function filesPerSecond(decode: () => number, ms: number, rounds = 3): number {
 export function traceMetrics(quick: boolean): Metric[] {
   const ms = quick ? 300 : 700;
   const { pcapng, textLog, messages } = traceBenchInputs(quick ? 1000 : 4000);
-  const measure = (b: Uint8Array) => {
-    const files = filesPerSecond(() => decodeTrace(b).records.length, ms);
-    return { msgsPerSec: files * messages, mbPerSec: files * (b.length / 1e6) };
-  };
-  const pcap = measure(pcapng);
-  const text = measure(textLog);
-  return [
-    { metric: "trace.decode.pcapng", value: round(pcap.mbPerSec), unit: "MB/s" },
-    { metric: "trace.decode.pcapng.messages", value: round(pcap.msgsPerSec), unit: "msgs/s" },
-    { metric: "trace.decode.textlog", value: round(text.mbPerSec), unit: "MB/s" },
-    { metric: "trace.decode.textlog.messages", value: round(text.msgsPerSec), unit: "msgs/s" },
-  ];
+  const out: Metric[] = [];
+  for (const [name, b] of [["pcapng", pcapng], ["textlog", textLog]] as const) {
+    for (const output of ["text", "json"] as const) {
+      const files = filesPerSecond(() => decodeAndRender(b, output), ms);
+      const suffix = output === "text" ? "" : ".json";
+      out.push({ metric: `trace.decode.${name}${suffix}`, value: round(files * (b.length / 1e6)), unit: "MB/s" });
+      out.push({ metric: `trace.decode.${name}${suffix}.messages`, value: round(files * messages), unit: "msgs/s" });
+    }
+  }
+  return out;
 }

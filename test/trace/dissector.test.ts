@@ -1,12 +1,25 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { generateDissectorLua } from "../../src/trace/wireshark-dissector.js";
 import { scratchDir } from "../support/openssl.js";
 import { render } from "./samples.js";
 
 const hasTshark = spawnSync("sh", ["-c", "command -v tshark"]).status === 0;
 const script = join(import.meta.dirname, "..", "..", "contrib", "wireshark", "pldm-ibm-oem.lua");
+
+describe("the checked-in dissector", () => {
+  it("is what `npm run gen:dissector` generates from the codec (run it after changing a definition or name)", () => {
+    expect(readFileSync(script, "utf8")).toBe(generateDissectorLua());
+  });
+
+  it("names what the hand-written one missed: every completion code the codec names, file type 0x18", () => {
+    const lua = readFileSync(script, "utf8");
+    expect(lua).toContain('[0x24] = "ERROR_INVALID_REQUESTED_SECTION_OFFSET"');
+    expect(lua).toContain('[0x18] = "USER_PASSWORD_AUTHENTICATION"');
+  });
+});
 
 describe.skipIf(!hasTshark)("Wireshark Lua dissector under tshark", () => {
   const file = join(scratchDir("hb-lua-"), "exchange.pcapng");
@@ -33,6 +46,7 @@ describe.skipIf(!hasTshark)("Wireshark Lua dissector under tshark", () => {
     expect(rows[2]).toBe("ReadFileByType|3|0x0004|7||0|1234|");
     expect(rows[3]).toBe("ReadFileByType|3|||||2|0x00");
     expect(rows[4]).toBe("GetTID|0||||||");
+    expect(fields("hbpldm.cmd_name", "hbpldm.cc_name")[1]).toBe("NewFileAvailable|SUCCESS");
   });
 
   it("shows the decoded tree in the verbose view", () => {

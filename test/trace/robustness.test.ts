@@ -8,14 +8,14 @@ import { enc, render } from "./samples.js";
 
 describe("malformed input", () => {
   it("turns each bad line into a record with its raw bytes and the reason, and goes on", () => {
-    const { records, summary } = decodeInputs([enc("pldmtool: Tx: 80 00 0\npldmtool: Tx: 80 00 04\nRx: 00 3f 0b 00 09 00 00 00 41\nRequest Message:\nnot hex at all\n")]);
+    const { records, summary } = decodeInputs([enc("pldmtool: Tx: 80 00 0\npldmtool: Tx: 80 00 04\nRx: 00 00 04 00 1d 00\nRequest Message:\nnot hex at all\n")]);
     expect(records.map((r) => r.error)).toEqual([
       "odd number of hex digits (5)",
       null,
-      "pldm length-mismatch: length says 9 but 1 data bytes follow",
+      "pldm truncated: needs 8 bytes, has 2",
       "no hex line after the header",
     ]);
-    expect(records[2]!.raw).toBe("003f0b000900000041");
+    expect(records[2]!.raw).toBe("000004001d00");
     expect(summary.decodeErrors).toBe(3);
   });
 
