@@ -14,7 +14,7 @@ import { openTtyDevice } from "../src/link/tty-device-link.js";
 import { createLogger } from "../src/log.js";
 import { recordLink } from "../src/trace/trace-recorder.js";
 import { HostSimulator, type HostSimSettings } from "./host-simulator.js";
-import { startVmiTlsServer, type VmiTlsServer } from "./vmi-tls.js";
+import { followVmiTrust, startVmiTlsServer, type VmiTlsServer, type VmiTrustFollower } from "./vmi-tls.js";
 
 export interface HostSimRunOptions {
   tty?: string;
@@ -40,7 +40,8 @@ export async function runHostSim(opts: HostSimRunOptions): Promise<void> {
 
   const sim = new HostSimulator(link, opts.settings, { log });
   let tls: VmiTlsServer | null = null;
-  sim.on("root", (boot) => tls?.updateCredentials({ certPem: boot.rootPem }, boot.server));
+  let trust: VmiTrustFollower | null = null;
+  sim.on("root", () => trust?.update());
 
   const statusPath = opts.stateDir ? join(opts.stateDir, "host-sim.json") : null;
   const writeStatus = async () => {
@@ -56,6 +57,8 @@ export async function runHostSim(opts: HostSimRunOptions): Promise<void> {
   if (opts.vmiTlsPort !== undefined) {
     const boot = sim.ca.current ?? (await sim.ca.newRoot(0));
     tls = await startVmiTlsServer({ port: opts.vmiTlsPort, root: { certPem: boot.rootPem }, server: boot.server, logger: log });
+    trust = followVmiTrust(tls, sim.ca);
+    trust.update();
     log.info({ port: tls.port }, "VMI TLS endpoint listening on 127.0.0.1");
   }
   const control = opts.control ? await startControlSocket(opts.control, sim) : null;
@@ -68,6 +71,7 @@ export async function runHostSim(opts: HostSimRunOptions): Promise<void> {
     await writeStatus().catch(() => undefined);
     process.stderr.write(`host-sim: stopping (${why}): ${JSON.stringify(sim.stats())}\n`);
     control?.close();
+    trust?.close();
     await tls?.close();
     await link.close();
     process.exit(0);

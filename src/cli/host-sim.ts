@@ -1,9 +1,9 @@
 /** `hostbridge host-sim`: the simulated PHYP/VMI CA host. */
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { parseFaults } from "../../host-sim/faults.js";
 import { DEFAULT_HOST_SIM_SETTINGS, type BadCsrSignal } from "../../host-sim/host-simulator.js";
 import { runHostSim } from "../../host-sim/main.js";
-import { DEFAULT_VMI_CA_SETTINGS } from "../../host-sim/vmi-ca.js";
+import { DEFAULT_VMI_CA_SETTINGS, parseRootGrace, type RootGrace } from "../../host-sim/vmi-ca.js";
 import type { KeyPairKind } from "../x509/index.js";
 import { eidOption, intOption, portOption } from "./options.js";
 
@@ -23,10 +23,19 @@ interface HostSimFlags {
   hostOff: boolean;
   vmiTlsPort?: number;
   validityDays: number;
+  rootGrace?: RootGrace;
   responseTimeout: number;
   retries: number;
   chunkRetries: number;
   trace?: string;
+}
+
+function cliRootGrace(value: string): RootGrace {
+  try {
+    return parseRootGrace(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }
 
 export function registerHostSim(program: Command): void {
@@ -54,6 +63,7 @@ export function registerHostSim(program: Command): void {
     .option("--chunk-retries <n>", "extra tries for a file chunk that got no answer", intOption(0, 100), 5)
     .option("--trace <file>", "record the line to FILE: pcapng when it ends in .pcapng/.pcap, else a pldmtool-style text log")
     .option("--validity-days <days>", "client certificate validity", intOption(1, 36500), DEFAULT_VMI_CA_SETTINGS.clientValidityDays)
+    .option("--root-grace <n|Ns|Nboots>", "after a reboot, still accept client certificates of previous roots for N seconds or N boots", cliRootGrace)
     .action(async (f: HostSimFlags) => {
       await runHostSim({
         tty: f.tty,
@@ -74,7 +84,7 @@ export function registerHostSim(program: Command): void {
           faults: parseFaults(f.faults),
           requester: { concurrency: 4, responseTimeoutMs: f.responseTimeout, retries: f.retries },
           chunkRetries: f.chunkRetries,
-          ca: { ...DEFAULT_VMI_CA_SETTINGS, keyKind: f.key, clientValidityDays: f.validityDays },
+          ca: { ...DEFAULT_VMI_CA_SETTINGS, keyKind: f.key, clientValidityDays: f.validityDays, rootGrace: f.rootGrace },
         },
       });
     });
