@@ -3,6 +3,7 @@
  * (later wins). Every value is checked here, so the daemon starts right or not at all.
  */
 import { readFileSync } from "node:fs";
+import { checkAttestationSettings, type AttestationSettings } from "../hooks/index.js";
 import type { BridgeSettings } from "./cert-request-bridge.js";
 
 /** `baud` on a tty sets the device speed; on a pty or stdio it paces our sending like a UART would. */
@@ -24,6 +25,10 @@ export interface DaemonSettings {
   bridge: Partial<BridgeSettings>;
   /** Record the link to this file (.pcapng or a text log). */
   trace: string | null;
+  /** Attestation hooks and built-in checks (docs/daemon.md); null asks nobody. */
+  attestation: AttestationSettings | null;
+  /** Queue for the bus name behind an active daemon and take over when it goes (docs/redundancy.md). */
+  standby: boolean;
 }
 
 export const DEFAULT_DAEMON_SETTINGS: DaemonSettings = {
@@ -39,6 +44,8 @@ export const DEFAULT_DAEMON_SETTINGS: DaemonSettings = {
   dbusTimeoutMs: 5000,
   bridge: {},
   trace: null,
+  attestation: null,
+  standby: false,
 };
 
 export class SettingsError extends Error {
@@ -83,7 +90,16 @@ export function resolveSettings(...layers: Partial1[]): DaemonSettings {
   int("retries", s.retries, 0, 10);
   int("dbusTimeoutMs", s.dbusTimeoutMs, 100, 120_000);
   if (!s.rootCertPath.startsWith("/")) throw new SettingsError(`rootCertPath must be absolute, got ${s.rootCertPath}`);
+  if (s.attestation !== null) s.attestation = attempt(() => checkAttestationSettings(s.attestation));
   return s;
+}
+
+function attempt<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    throw new SettingsError((e as Error).message);
+  }
 }
 
 function int(name: string, v: unknown, min: number, max: number): number {

@@ -142,6 +142,18 @@ export class BusConnection extends EventEmitter<BusEvents> {
   }
 
   /**
+   * Asks for `name` and, when another connection owns it, waits in the bus's queue
+   * (no lock files: the bus hands the name on when the owner exits or releases it).
+   * Follow the hand-over with watchName: the owner becomes our uniqueName.
+   */
+  async queueForName(name: string): Promise<"owner" | "queued"> {
+    const [reply] = await this.call(BUS_NAME, BUS_PATH, BUS_NAME, "RequestName", { signature: "su", body: [name, 0] });
+    if (reply === 1 || reply === 4) return "owner";
+    if (reply === 2) return "queued";
+    throw new Error(`RequestName ${name} answered ${String(reply)}`);
+  }
+
+  /**
    * Follows the owner of a well-known name. `onChange` runs with the owner now and on
    * every change (null when nobody owns it). Returns the current owner.
    */

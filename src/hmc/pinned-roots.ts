@@ -8,7 +8,7 @@
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../rest/files.js";
-import { describeCertificate, fingerprintSha256 } from "../x509/index.js";
+import { describeCertificate, fingerprintSha256, normalizeSha256Fingerprint } from "../x509/index.js";
 
 export interface PinnedRoot {
   readonly fingerprint: string;
@@ -28,9 +28,9 @@ export const pinsPath = (dir: string): string => join(dir, "pins.json");
 
 /** SHA-256 as openssl prints it; accepts lower case and no colons too. */
 export function normalizeFingerprint(text: string): string {
-  const hex = text.replace(/[:\s]/g, "").toUpperCase();
-  if (!/^[0-9A-F]{64}$/.test(hex)) throw new PinError(`"${text}" is not a SHA-256 fingerprint (64 hex digits)`);
-  return hex.match(/../g)!.join(":");
+  const fingerprint = normalizeSha256Fingerprint(text);
+  if (fingerprint === null) throw new PinError(`"${text}" is not a SHA-256 fingerprint (64 hex digits)`);
+  return fingerprint;
 }
 
 /**

@@ -4,7 +4,7 @@
  * at the limit), read ClientCertificate, and delete the entry after answering.
  */
 import type { BusConnection } from "../dbus/bus-connection.js";
-import { CaEntryIface, CaManager, EntryState } from "../dbus/names.js";
+import { CaEntryIface, CaManager, EntryState, HostBridgeStatus } from "../dbus/names.js";
 import { silentLogger, type Logger } from "../log.js";
 import type { CertAuthority, SignOutcome } from "./cert-authority.js";
 
@@ -60,7 +60,7 @@ export class DbusCertAuthority implements CertAuthority {
     }
     try {
       const status = await this.waitForStatus(path, waitMs);
-      if (status === EntryState.BadCSR) return { kind: "bad-csr" };
+      if (status === EntryState.BadCSR) return { kind: "bad-csr", reason: await this.badCsrReason(path) };
       if (status !== EntryState.Complete) return { kind: "pending" };
       // The certificate came in a signal just before Status; read it only if that was missed.
       const cert = this.seen.get(path)?.cert ?? (await this.bus.getProperty(CaManager.service, path, CaEntryIface.entry, "ClientCertificate"));
@@ -71,6 +71,14 @@ export class DbusCertAuthority implements CertAuthority {
       this.seen.delete(path);
       await this.bus.call(CaManager.service, path, CaEntryIface.delete, "Delete").catch((e: unknown) => this.log.warn({ path, err: (e as Error).message }, "could not delete the entry"));
     }
+  }
+
+  /** The daemon's reason for a BadCSR (an attestation denial, the host's refusal); "" when it has none. */
+  private async badCsrReason(path: string): Promise<string> {
+    const [reason] = await this.bus
+      .call(HostBridgeStatus.service, HostBridgeStatus.path, HostBridgeStatus.iface, "BadCsrReason", { signature: "o", body: [path], timeoutMs: 1000 })
+      .catch(() => [""]);
+    return String(reason ?? "");
   }
 
   private async waitForStatus(path: string, waitMs: number): Promise<string> {
