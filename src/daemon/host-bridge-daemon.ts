@@ -61,6 +61,9 @@ export async function startDaemon(s: DaemonSettings, log: Logger): Promise<Runni
 
   let active: Promise<ActiveDaemon>;
   if (!s.standby) {
+    // Leave the link alone when another daemon is active (the name is still requested after, as the sign of readiness).
+    const owner = await bus.watchName(HostBridgeStatus.service);
+    if (owner !== null) throw new Error(`the bus name ${HostBridgeStatus.service} is already owned by ${owner} (start a second daemon with --standby)`);
     parts = await activate(s, bus, log, fail);
     await bus.requestName(HostBridgeStatus.service);
     active = Promise.resolve(parts);
@@ -90,7 +93,7 @@ export async function startDaemon(s: DaemonSettings, log: Logger): Promise<Runni
  * name says we are the standby; the link and the CA entries are left to the active one.
  */
 async function standBy(s: DaemonSettings, bus: BusConnection, log: Logger, fail: (why: string) => void, stopped: () => boolean): Promise<ActiveDaemon> {
-  bus.exportObject(HostBridgeStatus.path, [
+  const standbyStatus = bus.exportObject(HostBridgeStatus.path, [
     {
       name: HostBridgeStatus.iface,
       properties: {
@@ -108,14 +111,15 @@ async function standBy(s: DaemonSettings, bus: BusConnection, log: Logger, fail:
   log.info({ uniqueName: bus.uniqueName, queued }, queued === "queued" ? "standby: queued behind the active daemon" : "standby: no active daemon; taking over");
   const at = await acquired;
   if (stopped()) throw new Error("stopped while standing by");
-  bus.unexportObject(HostBridgeStatus.path);
-  const parts = await activate(s, bus, log, fail);
+  standbyStatus.set(HostBridgeStatus.iface, "Role", "taking-over");
+  // The standby object answers until the active one replaces it.
+  const parts = await activate(s, bus, log, fail, () => bus.unexportObject(HostBridgeStatus.path));
   log.info({ takeoverMs: Date.now() - at }, "standby: took over (link open, Pending entries taken up)");
   return parts;
 }
 
 /** Opens the link and starts the bridge, the CA entries, the root writer and the status object. */
-async function activate(s: DaemonSettings, bus: BusConnection, log: Logger, fail: (why: string) => void): Promise<ActiveDaemon> {
+async function activate(s: DaemonSettings, bus: BusConnection, log: Logger, fail: (why: string) => void, beforeStatus?: () => void): Promise<ActiveDaemon> {
   const raw = await openLink(s.link!);
   const link = s.trace ? recordLink(raw, s.trace, { name: "daemon", localEid: s.localEid }) : raw;
   link.on("close", (why) => fail(`link to the host closed: ${String(why)}`));
@@ -163,6 +167,7 @@ async function activate(s: DaemonSettings, bus: BusConnection, log: Logger, fail
   entries.beforeAnnounce = (entry) => ask("pre-announce", { entryId: entry.id, path: entry.path, pem: entry.csr });
   bridge.beforeDeliver = (entry, certPem) => ask("pre-deliver", { entryId: entry.id, path: entry.path, pem: certPem });
   await entries.start(bridge);
+  beforeStatus?.();
   const status = new StatusPublisher(bus, stack, root, entries, { hooks: hooks ?? undefined, badCsrReason: (path) => denials.get(path) ?? "" });
   const running = stack;
   return {
