@@ -23,6 +23,14 @@ import type { DaemonSettings, LinkSetting } from "./daemon-settings.js";
 import { RootCertWriter } from "./root-cert-writer.js";
 import { StatusPublisher } from "./status-publisher.js";
 
+/**
+ * After a takeover the host may still be pushing certificates to the dead daemon (our
+ * file service refuses those writes and the host gives up), and it ignores our
+ * announcement of an entry it is still busy with. So the entries taken over wait this
+ * long, past the host's 6 s replay window, before being announced again, not certWaitMs.
+ */
+const TAKEOVER_CERT_WAIT_MS = 7000;
+
 /** What runs once the daemon is active. */
 export interface ActiveDaemon {
   stack: BmcStack;
@@ -113,13 +121,13 @@ async function standBy(s: DaemonSettings, bus: BusConnection, log: Logger, fail:
   if (stopped()) throw new Error("stopped while standing by");
   standbyStatus.set(HostBridgeStatus.iface, "Role", "taking-over");
   // The standby object answers until the active one replaces it.
-  const parts = await activate(s, bus, log, fail, () => bus.unexportObject(HostBridgeStatus.path));
+  const parts = await activate(s, bus, log, fail, () => bus.unexportObject(HostBridgeStatus.path), true);
   log.info({ takeoverMs: Date.now() - at }, "standby: took over (link open, Pending entries taken up)");
   return parts;
 }
 
 /** Opens the link and starts the bridge, the CA entries, the root writer and the status object. */
-async function activate(s: DaemonSettings, bus: BusConnection, log: Logger, fail: (why: string) => void, beforeStatus?: () => void): Promise<ActiveDaemon> {
+async function activate(s: DaemonSettings, bus: BusConnection, log: Logger, fail: (why: string) => void, beforeStatus?: () => void, takeover = false): Promise<ActiveDaemon> {
   const raw = await openLink(s.link!);
   const link = s.trace ? recordLink(raw, s.trace, { name: "daemon", localEid: s.localEid }) : raw;
   link.on("close", (why) => fail(`link to the host closed: ${String(why)}`));
@@ -164,6 +172,11 @@ async function activate(s: DaemonSettings, bus: BusConnection, log: Logger, fail
     },
   });
   const bridge = stack.bridge;
+  if (takeover) {
+    const certWaitMs = bridge.settings.certWaitMs;
+    bridge.settings.certWaitMs = Math.min(certWaitMs, TAKEOVER_CERT_WAIT_MS);
+    setTimeout(() => (bridge.settings.certWaitMs = certWaitMs), TAKEOVER_CERT_WAIT_MS).unref();
+  }
   entries.beforeAnnounce = (entry) => ask("pre-announce", { entryId: entry.id, path: entry.path, pem: entry.csr });
   bridge.beforeDeliver = (entry, certPem) => ask("pre-deliver", { entryId: entry.id, path: entry.path, pem: certPem });
   await entries.start(bridge);
