@@ -40,7 +40,8 @@ export interface EnrollResult {
   readonly replacedRootFingerprint: string | null;
 }
 
-export type EnrollFailure = "key-mismatch" | "chain";
+/** "credentials" and "proof" are renew's: no working set to renew, or the VMI did not accept the new one. */
+export type EnrollFailure = "key-mismatch" | "chain" | "credentials" | "proof";
 
 export class EnrollError extends Error {
   override readonly name = "EnrollError";

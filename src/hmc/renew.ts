@@ -3,13 +3,14 @@
  * against the VMI (a mutual-TLS connect that the VMI greets). Until then the working
  * credentials stay as they are; after the swap they are kept in DIR/previous. Run
  * within the VMI's root grace after a reboot, the HMC never loses its connection.
+ * Failures are EnrollErrors ("credentials": nothing to renew; "proof": the VMI refused).
  */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
 import { describeCertificate, type KeyPairKind } from "../x509/index.js";
 import type { BmcConnection } from "./bmc-client.js";
 import { credentialPaths, readCredentials, writeCredentials } from "./credentials-dir.js";
-import { obtainCertificate } from "./enroll.js";
+import { EnrollError, obtainCertificate } from "./enroll.js";
 import { DEFAULT_KEEP_ROOTS, pinRoot, readPins, withPin, writePins } from "./pinned-roots.js";
 import { connectToVmi } from "./vmi-connect.js";
 
@@ -39,21 +40,9 @@ export interface RenewResult {
   readonly greeting: string;
 }
 
-export type RenewFailure = "credentials" | "proof";
-
-export class RenewError extends Error {
-  override readonly name = "RenewError";
-  constructor(
-    readonly reason: RenewFailure,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export async function renew(options: RenewOptions): Promise<RenewResult> {
   const [current, pins] = await Promise.all([readCredentials(options.dir), readPins(options.dir)]).catch((e: unknown) => {
-    throw new RenewError("credentials", `${(e as Error).message}; nothing to renew`);
+    throw new EnrollError("credentials", `${(e as Error).message}; nothing to renew`);
   });
   const now = await describeCertificate(current.certPem);
   const keyKind = options.keyKind ?? (now.keyKind === "EC P-256" ? "p256" : "rsa2048");
@@ -68,7 +57,7 @@ export async function renew(options: RenewOptions): Promise<RenewResult> {
     timeoutMs: options.timeoutMs,
   });
   if (!proof.ok) {
-    throw new RenewError("proof", `the VMI did not accept the new certificate (${proof.reason}: ${proof.message}); the old credentials are kept`);
+    throw new EnrollError("proof", `the VMI did not accept the new certificate (${proof.reason}: ${proof.message}); the old credentials are kept`);
   }
 
   const previousDir = join(options.dir, "previous");
