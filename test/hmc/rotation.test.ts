@@ -8,8 +8,8 @@ import { startBridgeStack, type BridgeStack } from "../support/bridge-authority.
 import { scratchDir } from "../support/openssl.js";
 import { runCli } from "../support/run-process.js";
 
-// Long enough for a connect and a renew (two CLI runs) on a loaded machine; the test waits it out.
-const GRACE_S = 10;
+// One boot of grace: the previous root stays honoured until the next reboot, whatever the machine's load.
+// (Seconds of grace are tested in test/host-sim/vmi-grace.test.ts.)
 
 let stack: BridgeStack;
 let vmi: string;
@@ -39,7 +39,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
 }
 
 beforeAll(async () => {
-  stack = await startBridgeStack({ hostSimArgs: ["--vmi-tls-port", "0", "--root-grace", `${GRACE_S}s`, "--key", "p256"] });
+  stack = await startBridgeStack({ hostSimArgs: ["--vmi-tls-port", "0", "--root-grace", "1boot", "--key", "p256"] });
   const status = await waitFor("host-sim VMI port", vmiStatus, 10_000);
   vmi = `${status.host}:${status.port}`;
 });
@@ -52,7 +52,7 @@ const connectWith = (dir: string) => runCli(["hmc", "connect", "--vmi", vmi, "--
 const snapshot = (dir: string) => Object.fromEntries(Object.entries(credentialPaths(dir)).map(([k, p]) => [k, readFileSync(p, "utf8")]));
 
 describe("hmc renew across a VMI reboot with a root grace", () => {
-  it("connects during the grace, renews within it, and still connects after it; the old set fails after it", async () => {
+  it("connects during the grace, renews within it, and still connects after it; the old set fails after it", { timeout: 120_000 }, async () => {
     const out = join(scratchDir(), "hmc");
     expect((await enrollInto(out)).code).toBe(0);
     const oldRoot = await fingerprintSha256(readFileSync(credentialPaths(out).rootCert, "utf8"));
@@ -62,7 +62,6 @@ describe("hmc renew across a VMI reboot with a root grace", () => {
     const newRootPem = stack.nextRootWritten();
     await stack.power("reboot");
     const newRoot = await fingerprintSha256(await newRootPem);
-    const graceStarted = Date.now();
     await waitFor("the VMI in grace", async () => (await vmiStatus())?.clientRoots === 2, 5000);
 
     const during = await connectWith(out);
@@ -74,11 +73,13 @@ describe("hmc renew across a VMI reboot with a root grace", () => {
     expect(renewed.code).toBe(0);
     expect(renewed.stdout).toContain(`VMI root            sha256 ${newRoot} (newly pinned)`);
     expect(renewed.stdout).toContain(`pinned roots        2: ${newRoot} ${oldRoot}`);
-    expect(Date.now() - graceStarted).toBeLessThan(GRACE_S * 1000);
     // The old set is kept aside, byte for byte.
     expect(snapshot(join(out, "previous"))).toEqual(snapshot(oldSet));
 
-    await waitFor("the grace to end", async () => (await vmiStatus())?.clientRoots === 1, GRACE_S * 1000 + 5000);
+    // The next reboot ends the first root's grace (the renewed certificate's root is now the one in grace).
+    const thirdRoot = stack.nextRootWritten();
+    await stack.power("reboot");
+    await thirdRoot;
     const after = await connectWith(out);
     expect(after.stdout).toContain("VMI OK CN=hmc-rot, O=IBM");
     expect(after.code).toBe(0);
