@@ -177,8 +177,9 @@ async function activate(s: DaemonSettings, bus: BusConnection, log: Logger, fail
     bridge.settings.certWaitMs = Math.min(certWaitMs, TAKEOVER_CERT_WAIT_MS);
     setTimeout(() => (bridge.settings.certWaitMs = certWaitMs), TAKEOVER_CERT_WAIT_MS).unref();
   }
-  entries.beforeAnnounce = (entry) => ask("pre-announce", { entryId: entry.id, path: entry.path, pem: entry.csr });
-  bridge.beforeDeliver = (entry, certPem) => ask("pre-deliver", { entryId: entry.id, path: entry.path, pem: certPem });
+  // Without checks at a point the path stays as it was (no extra await).
+  if (hooks?.active("pre-announce")) entries.beforeAnnounce = (entry) => ask("pre-announce", { entryId: entry.id, path: entry.path, pem: entry.csr });
+  if (hooks?.active("pre-deliver")) bridge.beforeDeliver = (entry, certPem) => ask("pre-deliver", { entryId: entry.id, path: entry.path, pem: certPem });
   await entries.start(bridge);
   beforeStatus?.();
   const status = new StatusPublisher(bus, stack, root, entries, { hooks: hooks ?? undefined, badCsrReason: (path) => denials.get(path) ?? "" });

@@ -49,6 +49,8 @@ export interface HookSubject {
 export type Decision = { readonly allow: true; readonly reason: string } | { readonly allow: false; readonly reason: string };
 
 export const DEFAULT_HOOK_TIMEOUT_MS = 5000;
+/** Hook processes at once: a burst of 100 CSRs must not fork 100 checkers on a BMC. */
+export const MAX_CONCURRENT_HOOKS = 4;
 
 export class AttestationHooks {
   readonly counters = { allowed: 0, denied: 0, errors: 0 };
@@ -57,6 +59,9 @@ export class AttestationHooks {
     "pre-deliver": { allowed: 0, denied: 0, errors: 0 },
     "pre-root": { allowed: 0, denied: 0, errors: 0 },
   };
+
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     private readonly settings: AttestationSettings,
@@ -81,7 +86,7 @@ export class AttestationHooks {
     } else {
       const setting = this.settings.hooks?.[point];
       if (setting?.command) {
-        const outcome = await runHook({ argv: setting.command, timeoutMs: setting.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS }, this.document(point, subject, described));
+        const outcome = await this.limited(() => runHook({ argv: setting.command!, timeoutMs: setting.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS }, this.document(point, subject, described)));
         [decision, error] = decide(outcome, setting.failOpen ?? false);
       } else {
         decision = { allow: true, reason: "no hook configured beyond the built-in checks" };
@@ -94,6 +99,18 @@ export class AttestationHooks {
     if (decision.allow && !error) this.log.info(fields, `attestation ${point}: allowed`);
     else this.log.warn(fields, `attestation ${point}: ${decision.allow ? "allowed despite an error (fail-open)" : "denied"}`);
     return decision;
+  }
+
+  /** Runs `work` when fewer than MAX_CONCURRENT_HOOKS run; each run keeps its own time-out. */
+  private async limited<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= MAX_CONCURRENT_HOOKS) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await work();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
   }
 
   /** A built-in check's denial or error, or null to go on to the command. */

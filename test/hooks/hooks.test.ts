@@ -128,3 +128,20 @@ describe("AttestationHooks: built-ins first, then the command; fail-closed unles
     expect(hooks.counters).toEqual({ allowed: 1, denied: 1, errors: 2 });
   });
 });
+
+describe("AttestationHooks under a burst", () => {
+  it("runs at most 4 hook processes at once and answers every check", async () => {
+    const counter = join(dir, "concurrency");
+    writeFileSync(counter, "");
+    // Each run notes itself, sleeps, and records how many were running at its peak.
+    const busy = script("busy.sh", `echo start >> ${counter}; n=$(grep -c start ${counter}); d=$(grep -c done ${counter}); echo "peak $((n - d))" >> ${counter}.peaks; sleep 0.2; echo done >> ${counter}`);
+    const hooks = new AttestationHooks({ hooks: { "pre-root": { command: [busy] } } }, host);
+    const keys = await generateKeyPair("p256");
+    const root = await createRootCa({ keys, subject: "CN=burst", validityDays: 1 });
+    const decisions = await Promise.all(Array.from({ length: 12 }, () => hooks.check("pre-root", { pem: root })));
+    expect(decisions.every((d) => d.allow)).toBe(true);
+    const peaks = readFileSync(`${counter}.peaks`, "utf8").trim().split("\n").map((l) => Number(l.split(" ")[1]));
+    expect(peaks).toHaveLength(12);
+    expect(Math.max(...peaks)).toBeLessThanOrEqual(4);
+  });
+});
