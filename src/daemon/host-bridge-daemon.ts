@@ -31,6 +31,12 @@ import { StatusPublisher } from "./status-publisher.js";
  */
 const TAKEOVER_CERT_WAIT_MS = 7000;
 
+/**
+ * Where a standby's status object can be read by name: a system bus's policy can allow
+ * reads from a well-known name, not from a unique one.
+ */
+export const STANDBY_SERVICE = `${HostBridgeStatus.service}.Standby`;
+
 /** What runs once the daemon is active. */
 export interface ActiveDaemon {
   stack: BmcStack;
@@ -97,8 +103,9 @@ export async function startDaemon(s: DaemonSettings, log: Logger): Promise<Runni
 }
 
 /**
- * Waits in the bus's queue for our name. Meanwhile only a status object on our unique
- * name says we are the standby; the link and the CA entries are left to the active one.
+ * Waits in the bus's queue for our name. Meanwhile only a status object (on our unique
+ * name and at STANDBY_SERVICE) says we are the standby; the link and the CA entries are
+ * left to the active one.
  */
 async function standBy(s: DaemonSettings, bus: BusConnection, log: Logger, fail: (why: string) => void, stopped: () => boolean): Promise<ActiveDaemon> {
   const standbyStatus = bus.exportObject(HostBridgeStatus.path, [
@@ -115,6 +122,8 @@ async function standBy(s: DaemonSettings, bus: BusConnection, log: Logger, fail:
       if (owner === bus.uniqueName) resolve(Date.now());
     });
   });
+  // Several standbys may wait; the first in line answers at the standby name.
+  await bus.queueForName(STANDBY_SERVICE);
   const queued = await bus.queueForName(HostBridgeStatus.service);
   log.info({ uniqueName: bus.uniqueName, queued }, queued === "queued" ? "standby: queued behind the active daemon" : "standby: no active daemon; taking over");
   const at = await acquired;
@@ -122,6 +131,7 @@ async function standBy(s: DaemonSettings, bus: BusConnection, log: Logger, fail:
   standbyStatus.set(HostBridgeStatus.iface, "Role", "taking-over");
   // The standby object answers until the active one replaces it.
   const parts = await activate(s, bus, log, fail, () => bus.unexportObject(HostBridgeStatus.path), true);
+  await bus.releaseName(STANDBY_SERVICE).catch((e: unknown) => log.warn({ err: (e as Error).message }, "could not release the standby name"));
   log.info({ takeoverMs: Date.now() - at }, "standby: took over (link open, Pending entries taken up)");
   return parts;
 }

@@ -153,6 +153,11 @@ export class BusConnection extends EventEmitter<BusEvents> {
     throw new Error(`RequestName ${name} answered ${String(reply)}`);
   }
 
+  /** Gives up `name` (or our place in its queue). */
+  async releaseName(name: string): Promise<void> {
+    await this.call(BUS_NAME, BUS_PATH, BUS_NAME, "ReleaseName", { signature: "s", body: [name] });
+  }
+
   /**
    * Follows the owner of a well-known name. `onChange` runs with the owner now and on
    * every change (null when nobody owns it). Returns the current owner.

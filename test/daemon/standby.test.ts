@@ -4,6 +4,7 @@
  * alone, and takes over when the active one is killed or stops.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { STANDBY_SERVICE } from "../../src/daemon/host-bridge-daemon.js";
 import { EntryState } from "../../src/dbus/names.js";
 import { CaClient } from "../support/ca-client.js";
 import { eventually } from "../support/dbus.js";
@@ -38,6 +39,8 @@ describe("hostbridge daemon --standby", () => {
     expect(owner).toBe(a);
     await roleBecomes(a, "active");
     expect(await pair.roleOf(b!)).toBe("standby");
+    // Also by name, which a system bus's policy can open to everyone.
+    expect(await pair.roleOf(STANDBY_SERVICE)).toBe("standby");
 
     const first = await signAll(5, "before");
     await client.waitAllFinal(first, 30_000);
@@ -47,6 +50,10 @@ describe("hostbridge daemon --standby", () => {
     const takeoverMs = pair.owners.at(-1)!.atMs - killedAt;
     expect(takeoverMs).toBeLessThan(2000);
     await roleBecomes(b!, "active");
+    // The one that took over gave the standby name up; the next standby takes it.
+    pair.startDaemon("c");
+    await eventually(async () => ((await pair!.roleOf(STANDBY_SERVICE).catch(() => "")) === "standby" ? true : undefined), 15_000, "c at the standby name");
+    expect((await pair.queuedNames())[0]).toBe(b);
     await client.waitAllFinal(second, 60_000);
     for (const path of [...first, ...second]) {
       expect((await client.read(path)).status).toBe(EntryState.Complete);
