@@ -123,8 +123,8 @@ async function standBy(s: DaemonSettings, bus: BusConnection, log: Logger, fail:
     });
   });
   // Several standbys may wait; the first in line answers at the standby name.
-  await bus.queueForName(STANDBY_SERVICE);
-  const queued = await bus.queueForName(HostBridgeStatus.service);
+  await bus.requestNameQueued(STANDBY_SERVICE);
+  const queued = await bus.requestNameQueued(HostBridgeStatus.service);
   log.info({ uniqueName: bus.uniqueName, queued }, queued === "queued" ? "standby: queued behind the active daemon" : "standby: no active daemon; taking over");
   const at = await acquired;
   if (stopped()) throw new Error("stopped while standing by");

@@ -146,7 +146,7 @@ export class BusConnection extends EventEmitter<BusEvents> {
    * (no lock files: the bus hands the name on when the owner exits or releases it).
    * Follow the hand-over with watchName: the owner becomes our uniqueName.
    */
-  async queueForName(name: string): Promise<"owner" | "queued"> {
+  async requestNameQueued(name: string): Promise<"owner" | "queued"> {
     const [reply] = await this.call(BUS_NAME, BUS_PATH, BUS_NAME, "RequestName", { signature: "su", body: [name, 0] });
     if (reply === 1 || reply === 4) return "owner";
     if (reply === 2) return "queued";
