@@ -18,9 +18,10 @@ const MAY_IMPORT = {
   "src/files": ["src/os", "src/pldm", "src/dma"],
   "src/dbus": ["src/os"],
   "src/x509": [],
+  "src/hooks": ["src/os", "src/x509"],
   "src/api": [],
   "src/settings": [],
-  "src/daemon": [...ENGINE, "src/dbus", "src/x509", "src/trace", "src/settings"],
+  "src/daemon": [...ENGINE, "src/dbus", "src/x509", "src/trace", "src/settings", "src/hooks"],
   "src/rest": ["src/os", "src/dbus", "src/x509", "src/api", "src/settings"],
   "src/trace": ["src/os", "src/link", "src/x509"],
   "src/hmc": ["src/os", "src/x509", "src/api"],
@@ -40,7 +41,7 @@ const ONLY_IN = {
   commander: ["src/cli"],
   pino: ["src/log.ts"],
   ajv: ["src/settings"],
-  "node:child_process": ["src/os", "src/link", "src/stack"],
+  "node:child_process": ["src/os", "src/link", "src/stack", "src/hooks"],
 };
 
 const rows = Object.keys(MAY_IMPORT);

@@ -19,7 +19,7 @@ import { isMctpTransport } from "../src/mctp/mctp-transport.js";
 import { recordLink } from "../src/trace/trace-recorder.js";
 import { HostMemory } from "./host-memory.js";
 import { DEFAULT_HOST_SIM_SETTINGS, HostSimulator, type HostSimSettings } from "./host-simulator.js";
-import { startVmiTlsServer, type VmiTlsServer } from "./vmi-tls.js";
+import { followVmiTrust, startVmiTlsServer, type VmiTlsServer, type VmiTrustFollower } from "./vmi-tls.js";
 
 export interface HostSimRunOptions {
   tty?: string;
@@ -52,7 +52,8 @@ export async function runHostSim(opts: HostSimRunOptions): Promise<void> {
   }
   const sim = new HostSimulator(link, opts.settings, { log, memory: memory ?? undefined });
   let tls: VmiTlsServer | null = null;
-  sim.on("root", (boot) => tls?.updateCredentials({ certPem: boot.rootPem }, boot.server));
+  let trust: VmiTrustFollower | null = null;
+  sim.on("root", () => trust?.update());
 
   const statusPath = opts.stateDir ? join(opts.stateDir, "host-sim.json") : null;
   const writeStatus = async () => {
@@ -68,6 +69,8 @@ export async function runHostSim(opts: HostSimRunOptions): Promise<void> {
   if (opts.vmiTlsPort !== undefined) {
     const boot = sim.ca.current ?? (await sim.ca.newRoot(0));
     tls = await startVmiTlsServer({ port: opts.vmiTlsPort, root: { certPem: boot.rootPem }, server: boot.server, logger: log });
+    trust = followVmiTrust(tls, sim.ca);
+    trust.update();
     log.info({ port: tls.port }, "VMI TLS endpoint listening on 127.0.0.1");
   }
   const control = opts.control ? await startControlSocket(opts.control, sim) : null;
@@ -80,6 +83,7 @@ export async function runHostSim(opts: HostSimRunOptions): Promise<void> {
     await writeStatus().catch(() => undefined);
     process.stderr.write(`host-sim: stopping (${why}): ${JSON.stringify(sim.stats())}\n`);
     control?.close();
+    trust?.close();
     await tls?.close();
     await link.close();
     process.exit(0);

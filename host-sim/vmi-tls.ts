@@ -1,18 +1,22 @@
 /**
  * The VMI's mutual-TLS endpoint: what the HMC connects to with the client
  * certificate it obtained through the BMC. Only clients whose certificate chains
- * to the current VMI root get past the handshake; each is greeted with its
- * subject and the connection is closed.
+ * to the current VMI root (or a previous one still in grace) get past the handshake;
+ * each is greeted with its subject and the connection is closed.
  */
 import type { AddressInfo, Socket } from "node:net";
 import * as tls from "node:tls";
 import { silentLogger, type Logger } from "../src/log.js";
+import type { VmiCa, VmiTrust } from "./vmi-ca.js";
 
 export interface VmiRootCredentials {
   readonly certPem: string;
+  /** Previous roots still honoured for client certificates (a root grace). */
+  readonly gracePems?: readonly string[];
 }
 
 export interface VmiServerCredentials {
+  /** The server certificate, optionally followed by cross certificates to earlier roots. */
   readonly certPem: string;
   readonly keyPem: string;
 }
@@ -34,6 +38,8 @@ export interface VmiTlsStats {
   readonly accepted: number;
   /** Handshakes that failed: no client certificate, another root, protocol errors, time-outs. */
   readonly rejected: number;
+  /** Roots whose client certificates are accepted now (1 + those in grace). */
+  readonly clientRoots: number;
 }
 
 export interface VmiTlsServer {
@@ -48,7 +54,7 @@ export interface VmiTlsServer {
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 function secureContextOptions(root: VmiRootCredentials, server: VmiServerCredentials): tls.SecureContextOptions {
-  return { ca: [root.certPem], cert: server.certPem, key: server.keyPem, minVersion: "TLSv1.2" };
+  return { ca: [root.certPem, ...(root.gracePems ?? [])], cert: server.certPem, key: server.keyPem, minVersion: "TLSv1.2" };
 }
 
 /** The greeting line: the client's subject as "CN=hmc-1, O=IBM". */
@@ -58,7 +64,7 @@ export function vmiGreeting(subject: string): string {
 
 export async function startVmiTlsServer(options: VmiTlsServerOptions): Promise<VmiTlsServer> {
   const log = options.logger ?? silentLogger;
-  const stats = { accepted: 0, rejected: 0 };
+  const stats = { accepted: 0, rejected: 0, clientRoots: 1 + (options.root.gracePems?.length ?? 0) };
   // Raw sockets from accept on, so close() also drops clients still in their handshake.
   const open = new Set<Socket>();
 
@@ -112,13 +118,48 @@ export async function startVmiTlsServer(options: VmiTlsServerOptions): Promise<V
     updateCredentials(root, serverCredentials) {
       // setSecureContext throws on a bad key or certificate before anything is replaced.
       server.setSecureContext(secureContextOptions(root, serverCredentials));
-      log.info("vmi tls: credentials updated");
+      stats.clientRoots = 1 + (root.gracePems?.length ?? 0);
+      log.info({ clientRoots: stats.clientRoots }, "vmi tls: credentials updated");
     },
     close() {
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const socket of open) socket.destroy();
       });
+    },
+  };
+}
+
+/** The endpoint's credentials for a moment of the CA's trust. */
+function credentialsOf(trust: VmiTrust): [VmiRootCredentials, VmiServerCredentials] {
+  const [current, ...grace] = trust.clientRoots;
+  return [{ certPem: current!, gracePems: grace }, { certPem: trust.serverChainPem, keyPem: trust.serverKeyPem }];
+}
+
+export interface VmiTrustFollower {
+  /** Call after every boot (a new root); also re-run by itself when a grace ends. */
+  update(): void;
+  close(): void;
+}
+
+/** Keeps the endpoint on the CA's trust: new roots at boots, previous roots dropped when their grace ends. */
+export function followVmiTrust(server: VmiTlsServer, ca: VmiCa): VmiTrustFollower {
+  let timer: NodeJS.Timeout | null = null;
+  const update = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const trust = ca.trustAt();
+    server.updateCredentials(...credentialsOf(trust));
+    if (trust.changesAtMs !== null) {
+      // A grace ending up to a few ms late only keeps an old root that long; never early.
+      timer = setTimeout(update, Math.max(0, trust.changesAtMs - Date.now()) + 5);
+      timer.unref();
+    }
+  };
+  return {
+    update,
+    close: () => {
+      if (timer) clearTimeout(timer);
     },
   };
 }

@@ -28,6 +28,26 @@ interface DaemonFlags {
   certWait?: number;
   trace?: string;
   dmaRegion?: string;
+  standby?: boolean;
+  hook: string[];
+  hookTimeout?: number;
+  hookFailOpen: string[];
+  keyPolicy?: string;
+  rootAllowlist?: string;
+  rootAllowlistChecksum?: string;
+}
+
+/** The attestation flags as the `attestation` setting (they replace a config file's). */
+function attestationFlags(f: DaemonFlags): Record<string, unknown> | undefined {
+  if (f.hook.length === 0 && !f.keyPolicy && !f.rootAllowlist && !f.rootAllowlistChecksum) return undefined;
+  const hooks: Record<string, Record<string, unknown>> = {};
+  for (const h of f.hook) {
+    const [point, program] = [h.slice(0, h.indexOf("=")), h.slice(h.indexOf("=") + 1)];
+    hooks[point] = { command: [program], timeoutMs: f.hookTimeout, failOpen: f.hookFailOpen.includes(point) };
+  }
+  const keyPolicy = f.keyPolicy ? Object.fromEntries(f.keyPolicy.split(",").map((p) => [p.split(":")[0], Number(p.split(":")[1])])) : undefined;
+  const rootAllowlist = f.rootAllowlist || f.rootAllowlistChecksum ? { file: f.rootAllowlist, checksumFile: f.rootAllowlistChecksum } : undefined;
+  return { hooks, keyPolicy, rootAllowlist };
 }
 
 /** Settings by the flag that sets them, so a refusal names the flag. */
@@ -45,6 +65,7 @@ const FLAG_NAMES: Readonly<Record<string, string>> = {
   dbusTimeoutMs: "--dbus-timeout",
   "bridge.certWaitMs": "--cert-wait",
   trace: "--trace",
+  standby: "--standby",
   dmaRegion: "--dma-region",
   "link.socket": "--link",
 };
@@ -64,8 +85,12 @@ function flagsToSettings(f: DaemonFlags): DaemonSettingsLayer {
     bridge: f.certWait ? { certWaitMs: f.certWait } : undefined,
     trace: f.trace,
     dmaRegion: f.dmaRegion ? resolve(f.dmaRegion) : undefined,
+    standby: f.standby,
+    attestation: attestationFlags(f),
   }, { source: "flags", names: FLAG_NAMES });
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerDaemon(program: Command): void {
   program
@@ -88,6 +113,13 @@ export function registerDaemon(program: Command): void {
     .option("--cert-wait <ms>", "announce a CSR again when no certificate came this long after (default 60000)", intOption(100, 3_600_000))
     .option("--trace <file>", "record the link (.pcapng or a text log)")
     .option("--dma-region <file>", "host memory for DMA transfers: the file host-sim --host-memory names (default none: DMA answers ERROR)")
+    .option("--standby", "queue for the bus name behind an active daemon; open the link and take over when it goes")
+    .option("--hook <point=program>", "attestation hook: pre-announce|pre-deliver|pre-root=/abs/program (repeatable; argv lists via --config)", collect, [])
+    .option("--hook-timeout <ms>", "bound on each hook run (default 5000)", intOption(10, 600_000))
+    .option("--hook-fail-open <point>", "allow when this point's hook errs or times out (default: deny) (repeatable)", collect, [])
+    .option("--key-policy <list>", "allowed key types and minimum sizes for CSRs and certificates, e.g. RSA:2048,EC:256")
+    .option("--root-allowlist <file>", "SHA-256 fingerprints of roots allowed to replace RootCert")
+    .option("--root-allowlist-checksum <file>", "sha256sum of the allowlist file, checked before each use")
     .action(async (f: DaemonFlags) => {
       const log = createLogger("hostbridge-daemon");
       const settings = resolveSettings(f.config ? settingsFromFile(f.config) : {}, settingsFromEnv(process.env), flagsToSettings(f));

@@ -1,10 +1,10 @@
 /** `hostbridge host-sim`: the simulated PHYP/VMI CA host. */
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { parseFaults } from "../../host-sim/faults.js";
 import type { TransferMode } from "../../host-sim/host-memory.js";
 import { DEFAULT_HOST_SIM_SETTINGS, type BadCsrSignal } from "../../host-sim/host-simulator.js";
 import { runHostSim } from "../../host-sim/main.js";
-import { DEFAULT_VMI_CA_SETTINGS } from "../../host-sim/vmi-ca.js";
+import { DEFAULT_VMI_CA_SETTINGS, parseRootGrace, type RootGrace } from "../../host-sim/vmi-ca.js";
 import type { KeyPairKind } from "../x509/index.js";
 import { LINK_OPTION_HELP, parseLinkOption, type DemuxLinkSpec } from "./link-option.js";
 import { eidOption, intOption, portOption } from "./options.js";
@@ -26,6 +26,7 @@ interface HostSimFlags {
   hostOff: boolean;
   vmiTlsPort?: number;
   validityDays: number;
+  rootGrace?: RootGrace;
   responseTimeout: number;
   retries: number;
   chunkRetries: number;
@@ -33,6 +34,14 @@ interface HostSimFlags {
   transfer: TransferMode;
   hostMemory?: string;
   hostMemorySize?: number;
+}
+
+function cliRootGrace(value: string): RootGrace {
+  try {
+    return parseRootGrace(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }
 
 export function registerHostSim(program: Command): void {
@@ -68,6 +77,7 @@ export function registerHostSim(program: Command): void {
     .option("--host-memory <file>", "host memory file for DMA, given to the daemon as --dma-region (default host-memory.bin in --state-dir)")
     .option("--host-memory-size <bytes>", "host memory size, a multiple of 65536 (default 1 MiB)", intOption(65536, 1 << 30))
     .option("--validity-days <days>", "client certificate validity", intOption(1, 36500), DEFAULT_VMI_CA_SETTINGS.clientValidityDays)
+    .option("--root-grace <n|Ns|Nboots>", "after a reboot, still accept client certificates of previous roots for N seconds or N boots", cliRootGrace)
     .action(async (f: HostSimFlags) => {
       await runHostSim({
         tty: f.tty,
@@ -92,7 +102,7 @@ export function registerHostSim(program: Command): void {
           faults: parseFaults(f.faults),
           requester: { concurrency: 4, responseTimeoutMs: f.responseTimeout, retries: f.retries },
           chunkRetries: f.chunkRetries,
-          ca: { ...DEFAULT_VMI_CA_SETTINGS, keyKind: f.key, clientValidityDays: f.validityDays },
+          ca: { ...DEFAULT_VMI_CA_SETTINGS, keyKind: f.key, clientValidityDays: f.validityDays, rootGrace: f.rootGrace },
         },
       });
     });

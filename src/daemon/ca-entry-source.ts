@@ -18,6 +18,10 @@ export class CaEntrySource implements CaEntrySink {
   /** Bumped on every owner change so a slow resync of an old owner is discarded. */
   private epoch = 0;
   readonly counters = { spoofed: 0, resyncs: 0 };
+  /** Asked before an entry goes to the bridge (attestation pre-announce): a reason denies it (BadCSR). */
+  beforeAnnounce: ((entry: CaEntry) => Promise<string | null>) | null = null;
+  /** Entries (id to CSR) whose pre-announce check runs; removed when the entry goes meanwhile. */
+  private readonly admitting = new Map<number, string>();
 
   constructor(
     private readonly bus: BusConnection,
@@ -35,7 +39,9 @@ export class CaEntrySource implements CaEntrySink {
     await this.bus.onSignal({ ...om, member: "InterfacesAdded" }, (s) => this.consider(s.body[0] as string, s.body[1] as Props, this.epoch));
     await this.bus.onSignal({ ...om, member: "InterfacesRemoved" }, (s) => {
       const id = entryIdOf(s.body[0] as string);
-      if (id !== null) this.bridge?.drop(id);
+      if (id === null) return;
+      this.admitting.delete(id);
+      this.bridge?.drop(id);
     });
     await this.bus.watchName(CaManager.service, (owner) => {
       const epoch = ++this.epoch;
@@ -56,6 +62,27 @@ export class CaEntrySource implements CaEntrySink {
   async badCsr(entry: CaEntry, why: string): Promise<void> {
     await this.set(entry, "Status", EntryState.BadCSR);
     this.log.info({ id: entry.id, why }, "entry BadCSR");
+  }
+
+  /** Hands the entry to the bridge, after the pre-announce check when there is one. */
+  private admit(entry: CaEntry): void {
+    const bridge = this.bridge!;
+    if (!this.beforeAnnounce) return bridge.take(entry);
+    if (bridge.isTracked(entry.id) || this.admitting.has(entry.id)) return;
+    this.admitting.set(entry.id, entry.csr);
+    void this.beforeAnnounce(entry).then(
+      async (denial) => {
+        // Gone (deleted, or the manager left and the id now names another CSR) while the hook ran: nothing to do.
+        if (this.admitting.get(entry.id) !== entry.csr) return;
+        this.admitting.delete(entry.id);
+        if (denial === null) return bridge.take(entry);
+        await this.badCsr(entry, denial).catch((e: unknown) => this.log.error({ id: entry.id, err: (e as Error).message }, "could not mark a denied entry BadCSR"));
+      },
+      (e: unknown) => {
+        this.admitting.delete(entry.id);
+        this.log.error({ id: entry.id, err: (e as Error).message }, "pre-announce check failed; the entry stays Pending");
+      },
+    );
   }
 
   private set(entry: CaEntry, prop: string, value: string): Promise<void> {
@@ -85,6 +112,7 @@ export class CaEntrySource implements CaEntrySink {
   }
 
   private managerGone(): void {
+    this.admitting.clear();
     this.log.warn("the CA manager left the bus; its entries are dropped until it comes back");
     for (const id of this.bridge?.trackedIds() ?? []) this.bridge?.drop(id);
   }
@@ -103,7 +131,7 @@ export class CaEntrySource implements CaEntrySink {
     const entry = { id, path, csr };
     const cert = entryProps.ClientCertificate?.value;
     if (typeof cert === "string" && cert !== "") void this.finishHalfWritten(entry, cert, epoch);
-    else this.bridge.take(entry);
+    else this.admit(entry);
   }
 
   /**
@@ -113,7 +141,7 @@ export class CaEntrySource implements CaEntrySink {
   private async finishHalfWritten(entry: CaEntry, cert: string, epoch: number): Promise<void> {
     if (!(await isBoundToCsr(cert, entry.csr))) {
       this.log.warn({ id: entry.id }, "a Pending entry holds a certificate that is not for its CSR; signing it again");
-      if (epoch === this.epoch) this.bridge?.take(entry);
+      if (epoch === this.epoch) this.admit(entry);
       return;
     }
     try {

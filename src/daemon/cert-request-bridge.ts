@@ -81,6 +81,8 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
   private lastSeenMs: number | null = null;
   private probeTimer: Timer | null = null;
   private closed = false;
+  /** Asked before a certificate is written to its entry (attestation pre-deliver): a reason denies it (BadCSR). */
+  beforeDeliver: ((entry: CaEntry, certPem: string) => Promise<string | null>) | null = null;
 
   constructor(
     private readonly files: FileIoService,
@@ -306,7 +308,11 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
     }
     t.settled = true;
     t.timer?.cancel();
-    await this.deliver(t, new TextDecoder().decode(data));
+    const certPem = new TextDecoder().decode(data);
+    // Attestation pre-deliver: a denied certificate is never written; the entry ends BadCSR.
+    const denial = this.beforeDeliver ? await this.beforeDeliver(t.entry, certPem).catch((e: unknown) => `pre-deliver check failed: ${(e as Error).message}`) : null;
+    if (denial !== null) return this.refuse(t, denial);
+    await this.deliver(t, certPem);
   }
 
   /** Writes the certificate to the entry; a failed write is retried with backoff, never lost. */
@@ -331,6 +337,13 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
     t.settled = true;
     t.timer?.cancel();
     this.log.info({ id: handle, why }, "CSR refused by the host");
+    await this.refuse(t, why);
+  }
+
+  /** Marks a settled entry BadCSR and forgets it. */
+  private async refuse(t: Tracked, why: string): Promise<void> {
+    const handle = t.entry.id;
+    if (this.tracked.get(handle) !== t) return;
     try {
       await this.sink.badCsr(t.entry, why);
       this.counters.refused++;

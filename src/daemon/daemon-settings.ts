@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { checkSettings, SettingsError, type SettingsSource } from "../settings/check.js";
+import { checkAttestationSettings } from "../hooks/index.js";
 import type { BridgeSettings } from "./cert-request-bridge.js";
 
 export { SettingsError };
@@ -58,6 +59,10 @@ export const DaemonSettingsSchema = closed({
   trace: Type.Union([text(), Type.Null()], { default: null }),
   /** The emulated host-memory file for DMA transfers (host-sim's --host-memory); null = no DMA. */
   dmaRegion: Type.Union([absolutePath(), Type.Null()], { default: null }),
+  /** Attestation hooks and built-in checks (docs/daemon.md; checked by src/hooks); null asks nobody. */
+  attestation: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { default: null }),
+  /** Queue for the bus name behind an active daemon and take over when it goes (docs/redundancy.md). */
+  standby: Type.Boolean({ default: false }),
 });
 export type DaemonSettings = Static<typeof DaemonSettingsSchema>;
 /** One layer: any subset of the settings. */
@@ -124,6 +129,13 @@ export function resolveSettings(...layers: DaemonSettingsLayer[]): DaemonSetting
   if (!s.link) throw new SettingsError("no link to the host: give --tty PATH, --spawn-host COMMAND, --stdio or --link mctp-demux (or HOSTBRIDGE_TTY)");
   if (s.link.kind === "mctp-demux" && s.trace) throw new SettingsError("trace records a serial link; on mctp-demux use the demux daemon's own pcap capture");
   if (s.localEid === s.hostEid) throw new SettingsError("localEid and hostEid must differ");
+  if (s.attestation !== null) {
+    try {
+      checkAttestationSettings(s.attestation);
+    } catch (e) {
+      throw new SettingsError(`attestation: ${(e as Error).message}`);
+    }
+  }
   return s;
 }
 

@@ -10,7 +10,14 @@ import type { CaEntrySource } from "./ca-entry-source.js";
 import type { BmcStack } from "./bmc-stack.js";
 import type { RootCertWriter } from "./root-cert-writer.js";
 
-const COUNTERS = ["Completed", "Refused", "Pending", "Announces", "BadFrames", "Retries", "Timeouts", "SpoofedSignals", "RxBytes", "TxBytes", "CertificatesRefused", "RootsRefused", "IdsReused"] as const;
+const COUNTERS = ["Completed", "Refused", "Pending", "Announces", "BadFrames", "Retries", "Timeouts", "SpoofedSignals", "RxBytes", "TxBytes", "CertificatesRefused", "RootsRefused", "IdsReused", "HookAllowed", "HookDenied", "HookErrors"] as const;
+
+/** What the attestation hooks and the standby role add to the status object. */
+export interface StatusExtras {
+  hooks?: { counters: { allowed: number; denied: number; errors: number } };
+  /** Why an entry ended BadCSR ("" when unknown), for the REST front's 400. */
+  badCsrReason?: (path: string) => string;
+}
 
 export class StatusPublisher {
   private readonly obj: ExportedObject;
@@ -21,6 +28,7 @@ export class StatusPublisher {
     private readonly stack: BmcStack,
     private readonly root: RootCertWriter,
     private readonly entries: CaEntrySource,
+    private readonly extras: StatusExtras = {},
   ) {
     const counters = Object.fromEntries(COUNTERS.map((n) => [n, { type: "t", value: 0n, access: "read" as const }]));
     this.obj = bus.exportObject(HostBridgeStatus.path, [
@@ -33,7 +41,11 @@ export class StatusPublisher {
           RootCertPath: { type: "s", value: root.path, access: "const" },
           RootFingerprint: { type: "s", value: "", access: "read" },
           RootChangedAt: { type: "s", value: "", access: "read" },
+          Role: { type: "s", value: "active", access: "read" },
           ...counters,
+        },
+        methods: {
+          BadCsrReason: { in: "o", out: "s", handler: ([path]) => [extras.badCsrReason?.(String(path)) ?? ""] },
         },
       },
     ]);
@@ -70,6 +82,9 @@ export class StatusPublisher {
       CertificatesRefused: bridge.counters.certificatesRefused,
       RootsRefused: this.stack.rootCounters.refused,
       IdsReused: bridge.counters.idsReused,
+      HookAllowed: this.extras.hooks?.counters.allowed ?? 0,
+      HookDenied: this.extras.hooks?.counters.denied ?? 0,
+      HookErrors: this.extras.hooks?.counters.errors ?? 0,
     };
   }
 

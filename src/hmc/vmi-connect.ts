@@ -1,16 +1,34 @@
 /**
  * `hmc connect`: mutual TLS to the VMI with the enrolled credentials. The VMI is
- * trusted through DIR/ca/cert.pem (its root); it lets us in only when our client
- * certificate chains to its current root, then greets us and closes.
+ * trusted through the pinned roots (DIR/pins.json); it lets us in only when our client
+ * certificate chains to a root it honours, then greets us and closes.
  */
 import * as tls from "node:tls";
 import { readCredentials } from "./credentials-dir.js";
+import { readPins } from "./pinned-roots.js";
+
+/** What one connection presents and trusts. */
+export interface VmiClientIdentity {
+  readonly certPem: string;
+  readonly keyPem: string;
+  /** Roots the VMI's server certificate may chain to. */
+  readonly trustedRootPems: readonly string[];
+}
 
 export interface VmiConnectOptions {
   readonly host: string;
   readonly port: number;
+  /** The credential folder; ignored when `identity` is given. */
   readonly dir: string;
+  /** Connect with these instead of the folder's (to prove new credentials before keeping them). */
+  readonly identity?: VmiClientIdentity;
   readonly timeoutMs?: number;
+}
+
+/** The folder's client certificate and key, trusting its pinned roots. Throws with the file at fault. */
+export async function readIdentity(dir: string): Promise<VmiClientIdentity> {
+  const [credentials, pins] = await Promise.all([readCredentials(dir), readPins(dir)]);
+  return { certPem: credentials.certPem, keyPem: credentials.keyPem, trustedRootPems: pins.length > 0 ? pins.map((p) => p.pem) : [credentials.rootPem] };
 }
 
 export type VmiConnectFailure = "credentials" | "server-untrusted" | "refused" | "network" | "timeout";
@@ -23,9 +41,9 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Never throws: every failure is an outcome with a reason a person can act on. */
 export async function connectToVmi(options: VmiConnectOptions): Promise<VmiConnectOutcome> {
-  let credentials;
+  let credentials: VmiClientIdentity;
   try {
-    credentials = await readCredentials(options.dir);
+    credentials = options.identity ?? (await readIdentity(options.dir));
   } catch (error) {
     return { ok: false, reason: "credentials", message: (error as Error).message };
   }
@@ -38,7 +56,7 @@ export async function connectToVmi(options: VmiConnectOptions): Promise<VmiConne
       socket.destroy();
       resolve(outcome);
     };
-    const socket = tls.connect({ host: options.host, port: options.port, ca: [credentials.rootPem], cert: credentials.certPem, key: credentials.keyPem });
+    const socket = tls.connect({ host: options.host, port: options.port, ca: [...credentials.trustedRootPems], cert: credentials.certPem, key: credentials.keyPem });
     socket.setEncoding("utf8");
     socket.setTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, () =>
       settle({ ok: false, reason: "timeout", message: `no ${handshakeDone ? "greeting" : "handshake"} from ${options.host}:${options.port} within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms` }),
@@ -66,7 +84,7 @@ const UNTRUSTED_SERVER_CODES = /^(UNABLE_TO_|CERT_|SELF_SIGNED|DEPTH_ZERO|ERR_TL
 function failure(error: NodeJS.ErrnoException, handshakeDone: boolean): VmiConnectOutcome {
   const code = error.code ?? "";
   if (UNTRUSTED_SERVER_CODES.test(code)) {
-    return { ok: false, reason: "server-untrusted", message: `the VMI's certificate does not chain to our ca/cert.pem (${code}); the VMI has likely rebooted with a new root: enroll again` };
+    return { ok: false, reason: "server-untrusted", message: `the VMI's certificate does not chain to a pinned root (${code}); the VMI has likely rebooted with a new root: renew (within the VMI's root grace) or enroll again` };
   }
   // Under TLS 1.3 the client finishes first, so the VMI's refusal of our certificate arrives as an alert afterwards.
   if (handshakeDone || /alert|certificate/i.test(error.message)) {

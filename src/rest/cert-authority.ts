@@ -7,8 +7,8 @@
 export type SignOutcome =
   /** Status became Complete; `certificate` may be "" (the REST front answers 500 Empty Client Certificate). */
   | { kind: "complete"; certificate: string }
-  /** Status became BadCSR: the host refused the request. */
-  | { kind: "bad-csr" }
+  /** Status became BadCSR: the host or an attestation hook refused the request; `reason` when the daemon knows it. */
+  | { kind: "bad-csr"; reason?: string }
   /** Still Pending when the wait ran out (host down or slow): 503 with Retry-After. */
   | { kind: "pending" }
   /** SignCSR itself failed (a D-Bus error): 500. */

@@ -9,7 +9,7 @@
  * that left the bus fails at once (503). An entry removed while Pending fails at once too.
  */
 import type { BusConnection, ReceivedSignal } from "../dbus/bus-connection.js";
-import { CaEntryIface, CaManager, EntryState } from "../dbus/names.js";
+import { CaEntryIface, CaManager, EntryState, HostBridgeStatus } from "../dbus/names.js";
 import { silentLogger, type Logger } from "../log.js";
 import type { CertAuthority, SignOutcome } from "./cert-authority.js";
 
@@ -107,8 +107,16 @@ export class DbusCertAuthority implements CertAuthority {
     }
   }
 
+  /** The daemon's reason for a BadCSR (an attestation denial, the host's refusal); "" when it has none. */
+  private async badCsrReason(path: string): Promise<string> {
+    const [reason] = await this.bus
+      .call(HostBridgeStatus.service, HostBridgeStatus.path, HostBridgeStatus.iface, "BadCsrReason", { signature: "o", body: [path], timeoutMs: 1000 })
+      .catch(() => [""]);
+    return String(reason ?? "");
+  }
+
   private async outcomeOf(waiter: Waiter, status: string): Promise<SignOutcome> {
-    if (status === EntryState.BadCSR) return { kind: "bad-csr" };
+    if (status === EntryState.BadCSR) return { kind: "bad-csr", reason: await this.badCsrReason(waiter.path) };
     if (status !== EntryState.Complete) return { kind: "pending" };
     const cert = waiter.cert ?? (await this.bus.getProperty(CaManager.service, waiter.path, CaEntryIface.entry, "ClientCertificate"));
     return { kind: "complete", certificate: typeof cert === "string" ? cert : "" };

@@ -110,7 +110,7 @@ export function replyToSignOutcome(reply: FastifyReply, outcome: SignOutcome): F
         ? sendDescription(reply, 500, "Empty Client Certificate")
         : reply.code(200).send({ Certificate: outcome.certificate });
     case "bad-csr":
-      return sendDescription(reply, 400, "Bad CSR");
+      return sendDescription(reply, 400, outcome.reason ? `Bad CSR: ${outcome.reason}` : "Bad CSR");
     case "pending":
       return sendDescription(reply.header("Retry-After", String(RETRY_AFTER_SECONDS)), 503, "Host is not ready to serve the request");
     case "unavailable":

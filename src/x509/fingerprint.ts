@@ -19,3 +19,9 @@ const FINGERPRINTED_LABELS = ["CERTIFICATE", "CERTIFICATE REQUEST", "NEW CERTIFI
 export async function fingerprintSha256(pem: string): Promise<string> {
   return sha256Fingerprint(decodeSinglePem(pem, FINGERPRINTED_LABELS).der);
 }
+
+/** A SHA-256 fingerprint as `sha256Fingerprint` writes it, from colon-separated or plain hex in either case; null when it is not one. */
+export function normalizeSha256Fingerprint(text: string): string | null {
+  const hex = text.replace(/[:\s]/g, "").toUpperCase();
+  return /^[0-9A-F]{64}$/.test(hex) ? hex.match(/../g)!.join(":") : null;
+}

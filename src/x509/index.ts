@@ -20,7 +20,7 @@ export {
   type IssueClientCertificateOptions,
   type IssueServerCertificateOptions,
 } from "./issue.js";
-export { fingerprintSha256 } from "./fingerprint.js";
+export { fingerprintSha256, normalizeSha256Fingerprint } from "./fingerprint.js";
 export {
   certificateMatchesKey,
   describeCertificate,

@@ -89,6 +89,40 @@ export async function issueServerCertificate(options: IssueServerCertificateOpti
   });
 }
 
+export interface CrossCertifyRootOptions extends Validity {
+  /** The CA that vouches: the previous root, whose key still signs during a roll-over. */
+  readonly ca: CertificateAuthority;
+  /** The new root (self-signed): its subject and key go into the cross certificate. */
+  readonly rootPem: string;
+}
+
+/**
+ * A cross certificate for a new root, issued by the previous one (RFC 4210's
+ * "newWithOld"): a peer that trusts only the previous root can still build a chain to
+ * the new root's certificates while both are honoured.
+ */
+export async function crossCertifyRoot({ ca, rootPem, validityDays, now }: CrossCertifyRootOptions): Promise<string> {
+  const caCertificate = readCertificate(ca.cert);
+  await assertKeyMatches(caCertificate, ca.keys);
+  const root = readCertificate(rootPem);
+  const certificate = await x509.X509CertificateGenerator.create({
+    subject: root.subjectName,
+    issuer: caCertificate.subjectName,
+    publicKey: root.publicKey,
+    signingKey: ca.keys.privateKey,
+    serialNumber: randomSerialHex(),
+    ...validityWindow(validityDays, now),
+    signingAlgorithm: signatureAlgorithmFor(ca.keys.privateKey),
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      new x509.SubjectKeyIdentifierExtension(await subjectKeyId(root)),
+      new x509.AuthorityKeyIdentifierExtension(await subjectKeyId(caCertificate)),
+    ],
+  });
+  return encodePem(CERTIFICATE_LABEL, certificate.rawData);
+}
+
 interface LeafContent extends Validity {
   readonly subject: x509.Name;
   readonly publicKeySpkiDer: Uint8Array;

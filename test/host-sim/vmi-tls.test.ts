@@ -87,14 +87,14 @@ describe("VMI mutual-TLS endpoint", () => {
     const intruder = await enrol(stranger.ca, "CN=hmc-1,O=IBM");
     const outcome = await connect(server.port, vmi.ca.cert, intruder);
     expect(outcome).toHaveProperty("refused");
-    expect(server.stats).toEqual({ accepted: before.accepted, rejected: before.rejected + 1 });
+    expect(server.stats).toEqual({ accepted: before.accepted, rejected: before.rejected + 1, clientRoots: 1 });
   });
 
   it("refuses at the handshake a client without a certificate", async () => {
     const before = server.stats;
     const outcome = await connect(server.port, vmi.ca.cert);
     expect(outcome).toEqual({ refused: expect.stringMatching(/alert certificate required/) });
-    expect(server.stats).toEqual({ accepted: before.accepted, rejected: before.rejected + 1 });
+    expect(server.stats).toEqual({ accepted: before.accepted, rejected: before.rejected + 1, clientRoots: 1 });
   });
 
   it("openssl s_client with a key and CSR made by openssl, signed by the VMI, gets in and verifies the VMI", async () => {
