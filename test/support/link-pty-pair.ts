@@ -3,6 +3,7 @@
  * node-pty's openpty so the tests need no socat: bytes written to one slave path come out of
  * the other. Closing the masters hangs up both slaves, as a UART unplugged would.
  */
+import { execFileSync } from "node:child_process";
 import { closeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { ReadStream as TtyStream } from "node:tty";
@@ -23,6 +24,9 @@ export interface PtyPair {
 
 export function startPtyPair(): PtyPair {
   const ends = [nativePty.open(80, 24), nativePty.open(80, 24)];
+  // Raw and without echo, as socat's `pty,raw,echo=0`: a peer that opens the slave without
+  // setting termios itself (libmctp's demux daemon) must not get its own bytes echoed back.
+  for (const e of ends) execFileSync("stty", ["-F", e.pty, "raw", "-echo"]);
   const masters = ends.map((e) => new TtyStream(e.master));
   masters[0]!.on("data", (d: Buffer) => masters[1]!.write(d));
   masters[1]!.on("data", (d: Buffer) => masters[0]!.write(d));
