@@ -26,6 +26,8 @@ interface DecodeOptions {
   output: (typeof DECODE_OUTPUTS)[number];
   strict: boolean;
   summary: boolean;
+  /** With --summary: print the records too. */
+  records: boolean;
   extract?: string;
   responseTimeout: number;
 }
@@ -53,7 +55,11 @@ class DecodeOutput {
   /** One thing at a time: records from a timer and from the input must not interleave. */
   private chain = Promise.resolve();
 
+  /** --summary alone asks for the summary, not every record (pcap and mermaid are written whole). */
+  private readonly quiet: boolean;
+
   constructor(private readonly opts: DecodeOptions) {
+    this.quiet = opts.summary && !opts.records && (opts.output === "text" || opts.output === "json");
     this.files = opts.extract ? new FileRebuilder() : null;
     this.fileWriter = opts.extract ? new RebuiltFileWriter(opts.extract) : null;
   }
@@ -64,7 +70,7 @@ class DecodeOutput {
     const completed: RebuiltFile[] = [];
     for (const r of records) {
       const o = this.opts.output;
-      this.add(o === "json" ? `${recordToJson(r)}\n` : o === "text" ? `${formatRecord(r, color)}\n` : o === "pcap" ? this.pcap.record(r) : this.mermaid.record(r));
+      if (!this.quiet) this.add(o === "json" ? `${recordToJson(r)}\n` : o === "text" ? `${formatRecord(r, color)}\n` : o === "pcap" ? this.pcap.record(r) : this.mermaid.record(r));
       if (this.files) for (const f of this.files.push(r)) completed.push(f);
     }
     records.length = 0;
@@ -137,7 +143,8 @@ export function registerDecode(program: Command): void {
     .argument("[files...]", "input files (default: standard input)")
     .addOption(new Option("-i, --input <format>", "what the input is").choices(INPUT_FORMATS).default("auto"))
     .addOption(new Option("-o, --output <format>", "what to print (pcap: pcapng to standard output)").choices(DECODE_OUTPUTS).default("text"))
-    .option("--summary", "pair requests and responses and print latency, retries, time-outs and error codes", false)
+    .option("--summary", "print only the summary: requests and responses paired, latency, retries, time-outs and error codes", false)
+    .option("--records", "with --summary, print every record too", false)
     .option("--extract <dir>", "rebuild the files carried by Read/WriteFileByType into this directory")
     .option("--response-timeout <ms>", "answers later than this count as late in the summary", intOption(1, 600_000), 2000)
     .option("--strict", "exit 1 when any input could not be decoded", false)

@@ -50,9 +50,19 @@ describe("JSON output", () => {
     }
   });
 
-  it("ends with a summary object under --summary", () => {
+  it("prints only the summary object under --summary, and the records too with --records", () => {
     const out = cli(["-o", "json", "--summary"], render.pldmtool()).stdout.toString().trim().split("\n");
-    expect(JSON.parse(out[out.length - 1]!)).toMatchObject({ summary: { requests: 4, answered: 4, unanswered: 0 } });
+    expect(out).toHaveLength(1);
+    expect(JSON.parse(out[0]!)).toMatchObject({ summary: { requests: 4, answered: 4, unanswered: 0 } });
+    const both = cli(["-o", "json", "--summary", "--records"], render.pldmtool()).stdout.toString().trim().split("\n");
+    expect(both).toHaveLength(9);
+    expect(JSON.parse(both[8]!)).toMatchObject({ summary: { requests: 4 } });
+  });
+
+  it("prints only the summary lines in text under --summary", () => {
+    const lines = cli(["--summary"], render.pldmtool()).stdout.toString().trim().split("\n");
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).toMatch(/^summary: /);
   });
 });
 

@@ -64,7 +64,7 @@ describe("chunk boundaries", () => {
 
 describe("decoding a live input", () => {
   it("prints each exchange as it completes, before the input ends", async () => {
-    const d = liveDecoder(["--summary"]);
+    const d = liveDecoder(["--summary", "--records"]);
     try {
       d.child.stdin.write(line(0));
       // The request waits for its answer; the answer lets both out.
