@@ -77,7 +77,10 @@ export async function runHostSim(opts: HostSimRunOptions): Promise<void> {
   const statusTimer = setInterval(() => void writeStatus().catch(() => undefined), 1000);
   await writeStatus();
 
+  let stopping = false;
   const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
     clearInterval(statusTimer);
     sim.close();
     await writeStatus().catch(() => undefined);
@@ -90,7 +93,9 @@ export async function runHostSim(opts: HostSimRunOptions): Promise<void> {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGHUP", () => void sim.reboot());
+  // A hang-up (the daemon holding our pty went away) ends us like SIGTERM; SIGUSR1 reboots.
+  process.on("SIGHUP", () => void stop("SIGHUP"));
+  process.on("SIGUSR1", () => void sim.reboot());
   // A demux client reconnects by itself; a line that closes ends us.
   if (!isMctpTransport(link)) link.on("close", (reason) => void stop(`link closed: ${reason}`));
 }

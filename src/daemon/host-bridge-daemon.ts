@@ -216,8 +216,10 @@ async function activate(s: DaemonSettings, bus: BusConnection, log: Logger, fail
       // Entries stay Pending on the manager; a root write in progress finishes first.
       status.close();
       running.close();
-      await Promise.race([rootWrite, new Promise((r) => setTimeout(r, 1000))]);
-      if (!isMctpTransport(link)) await Promise.race([link.close(), new Promise((r) => setTimeout(r, 500))]);
+      // Both at once: a spawned host gets SIGTERM, then SIGKILL after 1 s (pty-child-link), and is
+      // waited for, so a daemon that exits leaves no host behind.
+      const bounded = (p: Promise<unknown>, ms: number) => Promise.race([p, new Promise((r) => setTimeout(r, ms))]);
+      await Promise.all([bounded(rootWrite, 1000), isMctpTransport(link) ? null : bounded(link.close(), 1500)]);
     },
   };
 }
