@@ -107,8 +107,8 @@ describe("CA manager state on disk", () => {
     await sign(b, "durable");
     const calls = readFileSync(trace, "utf8").slice(before).split("\n");
     const at = (re: RegExp) => calls.findIndex((l) => re.test(l));
-    const fileSync = at(/fsync\(\d+<[^>]*\/\.ca\.json\.\d+\.tmp>\)\s+= 0/);
-    const renamed = at(/rename\w*\(.*\.ca\.json\.\d+\.tmp.*ca\.json"\S*\)\s+= 0/);
+    const fileSync = at(/fsync\(\d+<[^>]*\/\.ca\.json(?:\.\d+)+\.tmp>\)\s+= 0/);
+    const renamed = at(/rename\w*\(.*\.ca\.json(?:\.\d+)+\.tmp.*ca\.json"\S*\)\s+= 0/);
     const dirSync = calls.findIndex((l, i) => i > renamed && new RegExp(`fsync\\(\\d+<${dir}>\\)\\s+= 0`).test(l));
     expect(fileSync, calls.join("\n")).toBeGreaterThanOrEqual(0);
     expect(renamed, calls.join("\n")).toBeGreaterThan(fileSync);
