@@ -7,6 +7,7 @@ export default defineConfig({
       "test/codec/**/*.test.ts",
       "test/engine/**/*.test.ts",
       "test/files/**/*.test.ts",
+      "test/os/**/*.test.ts",
       "test/link/memory-link.test.ts",
       "test/daemon/bridge-rules.test.ts",
       "test/package/codec-surface.test.ts",

@@ -16,6 +16,7 @@ import { openTtyDevice } from "../src/link/tty-device-link.js";
 import { createLogger, type Logger } from "../src/log.js";
 import { MctpDemuxTransport } from "../src/mctp/mctp-demux-transport.js";
 import { isMctpTransport } from "../src/mctp/mctp-transport.js";
+import { writeFileAtomic } from "../src/os/files.js";
 import { recordLink } from "../src/trace/trace-recorder.js";
 import { HostMemory } from "./host-memory.js";
 import { DEFAULT_HOST_SIM_SETTINGS, HostSimulator, type HostSimSettings } from "./host-simulator.js";
@@ -59,9 +60,7 @@ export async function runHostSim(opts: HostSimRunOptions): Promise<void> {
   const writeStatus = async () => {
     if (!statusPath) return;
     const status = { pid: process.pid, ...sim.stats(), vmiTls: tls ? { host: "127.0.0.1", port: tls.port, ...tls.stats } : null };
-    const tmp = `${statusPath}.tmp`;
-    await fs.writeFile(tmp, `${JSON.stringify(status, null, 2)}\n`);
-    await fs.rename(tmp, statusPath);
+    await writeFileAtomic(statusPath, `${JSON.stringify(status, null, 2)}\n`, 0o644);
   };
   if (opts.stateDir) await fs.mkdir(opts.stateDir, { recursive: true });
 

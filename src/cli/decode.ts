@@ -14,7 +14,7 @@ import { formatRecord } from "../trace/format-text.js";
 import { PcapngWriter } from "../trace/records-to-pcapng.js";
 import { DecodeSession } from "../trace/trace-decoder.js";
 import { INPUT_FORMATS, type InputFormat } from "../trace/trace-event.js";
-import { recordToJson, type TraceRecord } from "../trace/trace-record.js";
+import { recordToJson, type TraceRecord } from "../trace/decoded-record.js";
 import { intOption } from "./options.js";
 
 export { decodeInputs, type DecodedInputs } from "../trace/trace-decoder.js";

@@ -16,7 +16,7 @@ const MODULES: [names: string[], load: () => Promise<Register>][] = [
   [["cert"], async () => (await import("./cert.js")).registerCert],
   [["hmc"], async () => (await import("./hmc.js")).registerHmc],
   [["daemon", "ca-manager"], async () => (await import("./daemon.js")).registerDaemon],
-  [["rest", "host-state"], async () => (await import("./bmc-services.js")).registerBmcServices],
+  [["rest", "host-state"], async () => (await import("./bmc-service-commands.js")).registerBmcServiceCommands],
   [["up"], async () => (await import("./up.js")).registerUp],
 ];
 

@@ -161,17 +161,24 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
   }
 
   /**
-   * The host is up: announce every waiting entry now. After a reboot (a root push) the
-   * host forgot what it was signing, so entries it already took go again too; when it is
-   * merely heard again, those keep their cert-wait timer (re-announcing them all on every
-   * lost answer made a noisy line announce O(n) entries per time-out).
+   * The host (re)started (a root push): it forgot what it was signing, so every waiting
+   * entry is announced now, those it had already taken too.
    */
-  hostUp(rebooted = true): void {
+  hostRebooted(): void {
+    this.hostUp("rebooted");
+  }
+
+  /**
+   * The host is up: announce waiting entries now. When it is merely heard again, entries it
+   * already took keep their cert-wait timer (re-announcing them all on every lost answer made
+   * a noisy line announce O(n) entries per time-out).
+   */
+  private hostUp(why: "rebooted" | "heard-again"): void {
     this.setHost("up");
     for (const [id, t] of this.tracked) {
       // An entry whose certificate was just refused keeps its retry: an announcement now would
       // reach the host before it has taken in the refusal, and be ignored as already in hand.
-      if (t.settled || t.announcing || (t.refusedRetry && t.timer) || (!rebooted && t.awaitingCert && t.timer)) continue;
+      if (t.settled || t.announcing || (t.refusedRetry && t.timer) || (why === "heard-again" && t.awaitingCert && t.timer)) continue;
       t.timer?.cancel();
       t.timer = null;
       t.backoffMs = this.settings.initialBackoffMs;
@@ -187,7 +194,7 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
 
   private hostSeen(): void {
     this.lastSeenMs = this.clock.now();
-    if (this.hostState !== "up") this.hostUp(false);
+    if (this.hostState !== "up") this.hostUp("heard-again");
   }
 
   private setHost(state: HostLinkState): void {

@@ -1,5 +1,5 @@
 /**
- * `hostbridge daemon`: the link to the host, the BMC PLDM stack, the CA entries on
+ * `hostbridge daemon`: the link to the host, the BMC PLDM engine, the CA entries on
  * D-Bus, the root-certificate writer and our status object, started and stopped as one.
  * A standby (`--standby`) queues for our bus name and touches nothing else; when the
  * bus hands it the name (the active one died or left) it starts all of that and takes
@@ -20,8 +20,8 @@ import { MctpDemuxTransport } from "../mctp/mctp-demux-transport.js";
 import { isMctpTransport, type MctpTransport } from "../mctp/mctp-transport.js";
 import { recordLink } from "../trace/trace-recorder.js";
 import { EmulatedDmaEngine } from "../dma/emulated-dma-engine.js";
-import { createBmcStack, type BmcStack } from "./bmc-stack.js";
-import { CaEntrySource } from "./ca-entry-source.js";
+import { createBmcEngine, type BmcEngine } from "./bmc-engine.js";
+import { CaEntries } from "./ca-entries.js";
 import type { DaemonSettings, LinkSetting } from "./daemon-settings.js";
 import { RootCertWriter } from "./root-cert-writer.js";
 import { StatusPublisher } from "./status-publisher.js";
@@ -42,7 +42,7 @@ export const STANDBY_SERVICE = `${HostBridgeStatus.service}.Standby`;
 
 /** What runs once the daemon is active. */
 export interface ActiveDaemon {
-  stack: BmcStack;
+  engine: BmcEngine;
   root: RootCertWriter;
   status: StatusPublisher;
   hooks: AttestationHooks | null;
@@ -140,7 +140,7 @@ async function standBy(s: DaemonSettings, bus: BusConnection, log: Logger, fail:
 }
 
 /** Opens the link and starts the bridge, the CA entries, the root writer and the status object. */
-/** The byte link (traced if asked), or for mctp-demux the demux client the stack sits on directly. */
+/** The byte link (traced if asked), or for mctp-demux the demux client the engine sits on directly. */
 async function openHostLink(s: DaemonSettings, log: Logger): Promise<SerialLink | MctpTransport> {
   const l = s.link!;
   if (l.kind === "mctp-demux") return new MctpDemuxTransport({ socket: l.socket, localEid: s.localEid, log });
@@ -154,11 +154,11 @@ async function activate(s: DaemonSettings, bus: BusConnection, log: Logger, fail
   if (!isMctpTransport(link)) link.on("close", (why) => fail(`link to the host closed: ${String(why)}`));
   const root = new RootCertWriter(s.rootCertPath, log, join(s.spoolDir, "root-history.jsonl"));
   await root.loadExisting();
-  const entries = new CaEntrySource(bus, log, s.dbusTimeoutMs);
-  // The hooks learn the host's state from the stack, which exists by the time they run.
-  let stack: BmcStack | null = null;
+  const entries = new CaEntries(bus, log, s.dbusTimeoutMs);
+  // The hooks learn the host's state from the engine, which exists by the time they run.
+  let engine: BmcEngine | null = null;
   const hooks = s.attestation
-    ? new AttestationHooks(checkAttestationSettings(s.attestation), () => ({ linkState: stack?.bridge.host.state ?? "unknown", lastSeen: stack?.bridge.host.lastSeenMs ? new Date(stack.bridge.host.lastSeenMs).toISOString() : "", rootFingerprint: root.currentFingerprint ?? "" }), log)
+    ? new AttestationHooks(checkAttestationSettings(s.attestation), () => ({ linkState: engine?.bridge.host.state ?? "unknown", lastSeen: engine?.bridge.host.lastSeenMs ? new Date(engine.bridge.host.lastSeenMs).toISOString() : "", rootFingerprint: root.currentFingerprint ?? "" }), log)
     : null;
   /** Recent denials by entry path, for the REST front's 400 (BadCsrReason on the status object). */
   const denials = new Map<string, string>();
@@ -172,7 +172,7 @@ async function activate(s: DaemonSettings, bus: BusConnection, log: Logger, fail
     return decision.reason;
   };
   let rootWrite: Promise<unknown> = Promise.resolve();
-  stack = createBmcStack({
+  engine = createBmcEngine({
     link,
     sink: entries,
     localEid: s.localEid,
@@ -194,7 +194,7 @@ async function activate(s: DaemonSettings, bus: BusConnection, log: Logger, fail
         .catch((e: unknown) => log.error({ err: (e as Error).message }, "root push refused"));
     },
   });
-  const bridge = stack.bridge;
+  const bridge = engine.bridge;
   if (takeover) {
     const certWaitMs = bridge.settings.certWaitMs;
     bridge.settings.certWaitMs = Math.min(certWaitMs, TAKEOVER_CERT_WAIT_MS);
@@ -205,10 +205,10 @@ async function activate(s: DaemonSettings, bus: BusConnection, log: Logger, fail
   if (hooks?.active("pre-deliver")) bridge.beforeDeliver = (entry, certPem) => ask("pre-deliver", { entryId: entry.id, path: entry.path, pem: certPem });
   await entries.start(bridge);
   beforeStatus?.();
-  const status = new StatusPublisher(bus, stack, root, entries, { hooks: hooks ?? undefined, badCsrReason: (path) => denials.get(path) ?? "" });
-  const running = stack;
+  const status = new StatusPublisher(bus, engine, root, entries, { hooks: hooks ?? undefined, badCsrReason: (path) => denials.get(path) ?? "" });
+  const running = engine;
   return {
-    stack: running,
+    engine: running,
     root,
     status,
     hooks,

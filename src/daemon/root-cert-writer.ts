@@ -5,8 +5,9 @@
  * root that passes `validateRoot` is written; anything else leaves the old file as it was.
  */
 import { promises as fs } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { silentLogger, type Logger } from "../log.js";
+import { removeAtomicLeftovers, writeFileAtomic } from "../os/files.js";
 import { fingerprintSha256, validateRoot } from "../x509/index.js";
 
 export interface RootChange {
@@ -20,7 +21,6 @@ export class RootCertError extends Error {
 }
 
 export class RootCertWriter {
-  private seq = 0;
   private readonly changes: RootChange[] = [];
   private last: string | null = null;
   private lastPem: string | null = null;
@@ -49,13 +49,8 @@ export class RootCertWriter {
    * restart, and removes temporary files a killed run left beside it.
    */
   async loadExisting(): Promise<void> {
-    const dir = dirname(this.path);
-    const prefix = `.${basename(this.path)}.`;
-    for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
-      if (name.startsWith(prefix) && name.endsWith(".tmp")) {
-        await fs.rm(join(dir, name), { force: true });
-        this.log.warn({ file: join(dir, name) }, "removed a temporary root file left by an earlier run");
-      }
+    for (const file of await removeAtomicLeftovers(this.path)) {
+      this.log.warn({ file }, "removed a temporary root file left by an earlier run");
     }
     try {
       const pem = await fs.readFile(this.path, "utf8");
@@ -80,24 +75,8 @@ export class RootCertWriter {
       this.log.info({ fingerprint }, "root certificate unchanged");
       return { fingerprint, at, bytes: data.length, changed: false };
     }
-    const dir = dirname(this.path);
-    await fs.mkdir(dir, { recursive: true });
-    const tmp = join(dir, `.${basename(this.path)}.${process.pid}.${++this.seq}.tmp`);
-    const fh = await fs.open(tmp, "wx", 0o644);
-    try {
-      await fh.writeFile(data);
-      await fh.chmod(0o644); // the umask must not narrow what bmcweb may read
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
-      await fs.rename(tmp, this.path);
-    } catch (e) {
-      await fs.rm(tmp, { force: true });
-      throw e;
-    }
-    await syncDir(dir);
+    await fs.mkdir(dirname(this.path), { recursive: true });
+    await writeFileAtomic(this.path, data, 0o644); // exactly 0644: the umask must not narrow what bmcweb may read
     const change = { fingerprint, at, bytes: data.length };
     this.last = fingerprint;
     this.lastPem = text;
@@ -106,15 +85,5 @@ export class RootCertWriter {
     if (this.historyPath) await fs.appendFile(this.historyPath, `${JSON.stringify(change)}\n`);
     this.log.info({ fingerprint, path: this.path, bytes: data.length }, "root certificate replaced");
     return { ...change, changed: true };
-  }
-}
-
-/** Makes the rename itself durable. */
-async function syncDir(dir: string): Promise<void> {
-  const d = await fs.open(dir, "r");
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
   }
 }

@@ -6,8 +6,8 @@
 import type { BusConnection } from "../dbus/bus-connection.js";
 import type { ExportedObject } from "../dbus/exported-object.js";
 import { HostBridgeStatus } from "../dbus/names.js";
-import type { CaEntrySource } from "./ca-entry-source.js";
-import type { BmcStack } from "./bmc-stack.js";
+import type { CaEntries } from "./ca-entries.js";
+import type { BmcEngine } from "./bmc-engine.js";
 import type { RootCertWriter } from "./root-cert-writer.js";
 
 const COUNTERS = ["Completed", "Refused", "Pending", "Announces", "BadFrames", "Retries", "Timeouts", "SpoofedSignals", "RxBytes", "TxBytes", "CertificatesRefused", "RootsRefused", "IdsReused", "HookAllowed", "HookDenied", "HookErrors"] as const;
@@ -25,9 +25,9 @@ export class StatusPublisher {
 
   constructor(
     bus: BusConnection,
-    private readonly stack: BmcStack,
+    private readonly engine: BmcEngine,
     private readonly root: RootCertWriter,
-    private readonly entries: CaEntrySource,
+    private readonly entries: CaEntries,
     private readonly extras: StatusExtras = {},
   ) {
     const counters = Object.fromEntries(COUNTERS.map((n) => [n, { type: "t", value: 0n, access: "read" as const }]));
@@ -50,7 +50,7 @@ export class StatusPublisher {
       },
     ]);
     // Signals at most once a second and on host state changes; reads are always fresh.
-    stack.bridge.on("host", () => this.refresh());
+    engine.bridge.on("host", () => this.refresh());
     this.obj.onRead = () => this.refresh();
     this.timer = setInterval(() => this.refresh(), 1000);
     this.timer.unref();
@@ -58,7 +58,7 @@ export class StatusPublisher {
   }
 
   snapshot(): Record<string, string | number> {
-    const { bridge, terminus, endpoint } = this.stack;
+    const { bridge, terminus, endpoint } = this.engine;
     const link = endpoint.stats();
     const serial = link.serial;
     const host = bridge.host;
@@ -80,7 +80,7 @@ export class StatusPublisher {
       RxBytes: link.rxBytes,
       TxBytes: link.txBytes,
       CertificatesRefused: bridge.counters.certificatesRefused,
-      RootsRefused: this.stack.rootCounters.refused,
+      RootsRefused: this.engine.rootCounters.refused,
       IdsReused: bridge.counters.idsReused,
       HookAllowed: this.extras.hooks?.counters.allowed ?? 0,
       HookDenied: this.extras.hooks?.counters.denied ?? 0,

@@ -7,6 +7,7 @@
  * backwards. Entries nobody collects are deleted after a bound (a client that died).
  */
 import { silentLogger, type Logger } from "../log.js";
+import { systemClock, type Clock, type Timer } from "../os/clock.js";
 import type { BusConnection } from "./bus-connection.js";
 import { CaStateFile, type StoredEntry } from "./ca-state-file.js";
 import { DbusError, Errors, invalidEnumString, type ExportedObject } from "./exported-object.js";
@@ -21,6 +22,8 @@ export interface CaManagerOptions {
   settledRetentionMs?: number;
   /** A Pending entry is deleted this long after it was made, settled or not. */
   pendingRetentionMs?: number;
+  /** Time for entry stamps, retention and the gathered save; tests pass a ManualClock. */
+  clock?: Clock;
 }
 
 export const DEFAULT_RETENTION = { settledRetentionMs: 10 * 60_000, pendingRetentionMs: 60 * 60_000 } as const;
@@ -29,14 +32,15 @@ interface Live {
   obj: ExportedObject;
   createdAt: number;
   settledAt: number | null;
-  expiry: NodeJS.Timeout | null;
+  expiry: Timer | null;
 }
 
 export class CaManagerService {
   private nextId = 1;
   private readonly entries = new Map<number, Live>();
-  private saveTimer: NodeJS.Timeout | null = null;
+  private saveTimer: Timer | null = null;
   private readonly state: CaStateFile | null;
+  private readonly clock: Clock;
   private readonly retention: { settledRetentionMs: number; pendingRetentionMs: number };
   private managerObj: ExportedObject | null = null;
   readonly counters = { expired: 0 };
@@ -47,6 +51,7 @@ export class CaManagerService {
     private readonly log: Logger,
   ) {
     this.state = opts.statePath ? new CaStateFile(opts.statePath) : null;
+    this.clock = opts.clock ?? systemClock;
     this.retention = {
       settledRetentionMs: opts.settledRetentionMs ?? DEFAULT_RETENTION.settledRetentionMs,
       pendingRetentionMs: opts.pendingRetentionMs ?? DEFAULT_RETENTION.pendingRetentionMs,
@@ -77,7 +82,7 @@ export class CaManagerService {
     if (bytes === 0) throw new DbusError(Errors.invalidArgument, "the CSR is empty");
     if (bytes > CaManager.maxCsrBytes) throw new DbusError(Errors.invalidArgument, `the CSR is ${bytes} bytes; at most ${CaManager.maxCsrBytes} are accepted`);
     const id = this.nextId++;
-    this.addEntry({ id, csr, clientCertificate: "", status: EntryState.Pending, createdAt: Date.now(), settledAt: null });
+    this.addEntry({ id, csr, clientCertificate: "", status: EntryState.Pending, createdAt: this.clock.now(), settledAt: null });
     // The entry (and the id it used) is on disk before the client hears of it.
     if (!this.save(true)) {
       this.deleteEntry(id);
@@ -92,7 +97,7 @@ export class CaManagerService {
   }
 
   close(): void {
-    for (const live of this.entries.values()) if (live.expiry) clearTimeout(live.expiry);
+    for (const live of this.entries.values()) live.expiry?.cancel();
     this.flush();
   }
 
@@ -121,7 +126,7 @@ export class CaManagerService {
     obj.onPropertiesChanged = (iface, changed) => {
       save?.(iface, changed);
       if (live.settledAt === null && "Status" in changed && changed.Status !== EntryState.Pending) {
-        live.settledAt = Date.now();
+        live.settledAt = this.clock.now();
         this.scheduleExpiry(e.id, live);
       }
       this.save();
@@ -132,20 +137,19 @@ export class CaManagerService {
 
   /** Deletes the entry when its bound is up: settled ones after settledRetentionMs, others after pendingRetentionMs. */
   private scheduleExpiry(id: number, live: Live): void {
-    if (live.expiry) clearTimeout(live.expiry);
+    live.expiry?.cancel();
     const due = live.settledAt !== null ? live.settledAt + this.retention.settledRetentionMs : live.createdAt + this.retention.pendingRetentionMs;
-    live.expiry = setTimeout(() => {
+    live.expiry = this.clock.after(Math.max(0, due - this.clock.now()), () => {
       this.counters.expired++;
       this.log.warn({ id, settled: live.settledAt !== null }, "deleting an entry nobody collected");
       this.deleteEntry(id);
-    }, Math.max(0, due - Date.now()));
-    live.expiry.unref();
+    });
   }
 
   private deleteEntry(id: number): void {
     const live = this.entries.get(id);
     if (!live) return;
-    if (live.expiry) clearTimeout(live.expiry);
+    live.expiry?.cancel();
     this.entries.delete(id);
     this.bus.unexportObject(entryPath(id));
     this.log.info({ id }, "CSR entry deleted");
@@ -171,10 +175,10 @@ export class CaManagerService {
   private save(now = false): boolean {
     if (!this.state) return true;
     if (!now) {
-      this.saveTimer ??= setTimeout(() => this.save(true), 100);
+      this.saveTimer ??= this.clock.after(100, () => this.save(true));
       return true;
     }
-    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer?.cancel();
     this.saveTimer = null;
     try {
       this.state.save(this.snapshot(), this.nextId);
@@ -192,7 +196,7 @@ export class CaManagerService {
 
   private restore(): void {
     if (!this.state) return;
-    const loaded = this.state.load();
+    const loaded = this.state.load(this.clock.now());
     this.nextId = loaded.nextId;
     if (loaded.problem) {
       this.log.error({ path: this.state.path, problem: loaded.problem }, "CA state file unreadable; kept aside");

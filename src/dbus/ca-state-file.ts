@@ -6,8 +6,8 @@
  * continue beyond anything either file shows; with no readable counter either, beyond a
  * time-based floor, so an id is never handed out twice.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { renameDurablySync, writeFileAtomicSync } from "../os/files.js";
 import { EntryState, type EntryStateValue } from "./names.js";
 
 export interface StoredEntry {
@@ -54,8 +54,7 @@ export class CaStateFile {
       return { entries: state.entries, nextId, problem: "" };
     } catch (e) {
       const aside = `${this.path}.corrupt-${new Date(now).toISOString().replace(/[:.]/g, "-")}`;
-      renameSync(this.path, aside);
-      syncDir(dirname(this.path));
+      renameDurablySync(this.path, aside);
       const seen = [...text.matchAll(/"(?:id|nextId)"\s*:\s*(\d{1,10})/g)].map((m) => Number(m[1]) + 1);
       const floor = counter === null ? Math.floor(now / 1000) - FLOOR_EPOCH_S : 1;
       const nextId = Math.min(MAX_ID, Math.max(1, counter ?? 1, floor, ...seen));
@@ -65,8 +64,8 @@ export class CaStateFile {
 
   /** Writes both files durably, the counter first (it must never fall behind the entries). */
   save(entries: StoredEntry[], nextId: number): void {
-    writeDurably(this.counterPath, `${nextId}\n`);
-    writeDurably(this.path, JSON.stringify({ nextId, entries }));
+    writeFileAtomicSync(this.counterPath, `${nextId}\n`, 0o600);
+    writeFileAtomicSync(this.path, JSON.stringify({ nextId, entries }), 0o600);
   }
 }
 
@@ -90,26 +89,4 @@ function parseState(text: string): { nextId: number; entries: StoredEntry[] } {
     return { ...(e as StoredEntry), createdAt: Number.isFinite(e.createdAt) ? e.createdAt! : Date.now(), settledAt: Number.isFinite(e.settledAt) ? e.settledAt! : null };
   });
   return { nextId: raw.nextId as number, entries };
-}
-
-function writeDurably(path: string, text: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, "w", 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  syncDir(dirname(path));
-}
-
-function syncDir(dir: string): void {
-  const fd = openSync(dir, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -21,7 +21,7 @@ export class TtyDeviceError extends Error {
   }
 }
 
-/** An existing terminal device (a socat pty end, a UART), raw, read and written through one socket. */
+/** An existing terminal device (a pty end, a UART), raw, read and written through one socket. */
 export class TtyDeviceLink extends StreamLink implements SerialLink {
   constructor(
     readonly path: string,

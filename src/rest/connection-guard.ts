@@ -14,11 +14,12 @@
 import type { Socket } from "node:net";
 import type { Server } from "node:https";
 import type { Logger } from "../log.js";
+import type { Clock, Timer } from "../os/clock.js";
 
 interface Tracked {
   readonly socket: Socket;
   inFlight: number;
-  idleTimer?: NodeJS.Timeout;
+  idleTimer?: Timer;
 }
 
 const endpoint = (address: string | undefined, port: number | undefined) => `${address ?? "?"}|${port ?? 0}`;
@@ -34,6 +35,7 @@ export class ConnectionGuard {
     private readonly maxConnections: number,
     private readonly idleTimeoutMs: number,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {
     server.on("connection", (socket: Socket) => this.accept(socket));
     // The TLS socket of a request has the raw socket's remote address and port.
@@ -41,7 +43,7 @@ export class ConnectionGuard {
       const tracked = this.open.get(endpoint(request.socket.remoteAddress, request.socket.remotePort));
       if (tracked === undefined) return;
       tracked.inFlight += 1;
-      clearTimeout(tracked.idleTimer);
+      tracked.idleTimer?.cancel();
       response.once("close", () => {
         tracked.inFlight -= 1;
         if (tracked.inFlight === 0) this.armIdle(tracked);
@@ -68,27 +70,26 @@ export class ConnectionGuard {
     this.open.set(key, tracked);
     this.armIdle(tracked);
     socket.once("close", () => {
-      clearTimeout(tracked.idleTimer);
+      tracked.idleTimer?.cancel();
       if (this.open.get(key)?.socket === socket) this.open.delete(key);
     });
   }
 
   private armIdle(tracked: Tracked): void {
-    clearTimeout(tracked.idleTimer);
-    tracked.idleTimer = setTimeout(() => {
+    tracked.idleTimer?.cancel();
+    tracked.idleTimer = this.clock.after(this.idleTimeoutMs, () => {
       if (tracked.inFlight > 0) return;
       this.idleClosed += 1;
       if (this.idleClosed === 1 || this.idleClosed % 100 === 0) this.log.info({ idleClosed: this.idleClosed, ms: this.idleTimeoutMs }, "closed a connection that sent no request in time");
       tracked.socket.destroy();
-    }, this.idleTimeoutMs);
-    tracked.idleTimer.unref();
+    });
   }
 
   private evictIdle(): boolean {
     for (const [key, tracked] of this.open) {
       if (tracked.inFlight > 0) continue;
       this.open.delete(key);
-      clearTimeout(tracked.idleTimer);
+      tracked.idleTimer?.cancel();
       tracked.socket.destroy();
       this.evictions += 1;
       if (this.evictions === 1 || this.evictions % 100 === 0) this.log.warn({ evictions: this.evictions, cap: this.maxConnections }, "connection cap reached; closed the oldest idle connection");

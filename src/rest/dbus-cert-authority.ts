@@ -11,6 +11,7 @@
 import type { BusConnection, ReceivedSignal } from "../dbus/bus-connection.js";
 import { CaEntryIface, CaManager, EntryState, HostBridgeStatus } from "../dbus/names.js";
 import { silentLogger, type Logger } from "../log.js";
+import { systemClock, type Clock } from "../os/clock.js";
 import type { CertAuthority, SignOutcome } from "./cert-authority.js";
 
 const PROPERTIES = "org.freedesktop.DBus.Properties";
@@ -48,10 +49,11 @@ export class DbusCertAuthority implements CertAuthority {
   private constructor(
     private readonly bus: BusConnection,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
-  static async start(bus: BusConnection, log: Logger = silentLogger): Promise<DbusCertAuthority> {
-    const ca = new DbusCertAuthority(bus, log);
+  static async start(bus: BusConnection, log: Logger = silentLogger, clock: Clock = systemClock): Promise<DbusCertAuthority> {
+    const ca = new DbusCertAuthority(bus, log, clock);
     const from = { sender: CaManager.service, pathNamespace: CaManager.path };
     await bus.onSignal({ ...from, interface: PROPERTIES, member: "PropertiesChanged" }, (s) => ca.onPropertiesChanged(s));
     await bus.onSignal({ ...from, interface: OBJECT_MANAGER, member: "InterfacesRemoved" }, (s) => ca.onInterfacesRemoved(s));
@@ -126,12 +128,12 @@ export class DbusCertAuthority implements CertAuthority {
   private waitFor(owner: string, path: string, waitMs: number): { waiter: Waiter; ended: Promise<WaitEnd> } {
     let end!: (how: WaitEnd) => void;
     const ended = new Promise<WaitEnd>((resolve) => (end = resolve));
-    const timer = setTimeout(() => waiter.end({ kind: "time-out" }), waitMs);
+    const timer = this.clock.after(waitMs, () => waiter.end({ kind: "time-out" }));
     const waiter: Waiter = {
       owner,
       path,
       end: (how) => {
-        clearTimeout(timer);
+        timer.cancel();
         this.waiters.delete(waiter);
         end(how);
       },
@@ -196,9 +198,9 @@ export class DbusCertAuthority implements CertAuthority {
     if (!early) {
       this.early.set(k, (early = {}));
       const kept = early;
-      setTimeout(() => {
+      this.clock.after(EARLY_SIGNAL_KEEP_MS, () => {
         if (this.early.get(k) === kept) this.early.delete(k);
-      }, EARLY_SIGNAL_KEEP_MS).unref();
+      });
     }
     return early;
   }

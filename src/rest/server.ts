@@ -84,7 +84,7 @@ export async function startRestServer(options: RestOptions, authority: CertAutho
     ajv: { customOptions: { coerceTypes: false } },
   });
   app.server.headersTimeout = settings.headersTimeoutMs;
-  const connections = new ConnectionGuard(app.server, settings.maxConnections, settings.headersTimeoutMs, logger);
+  const connections = new ConnectionGuard(app.server, settings.maxConnections, settings.headersTimeoutMs, logger, clock);
   installErrorReplies(app);
   installBmcwebReplies(app);
   app.addHook("onResponse", async (request, reply) => {

@@ -5,7 +5,13 @@
  * point cannot be trusted).
  */
 import {
+  BLOCK_HEAD_SIZE,
+  BLOCK_MIN_SIZE,
+  BLOCK_TAIL_SIZE,
+  BlockType,
   ETH_P_MCTP,
+  PCAPNG_BYTE_ORDER_MAGIC,
+  PcapngOption,
   PacketType,
   parseCooked,
   pcapFileHeader,
@@ -25,10 +31,12 @@ export interface CaptureStats {
   skipped: number;
 }
 
-const BlockType = { Interface: 1, ObsoletePacket: 2, SimplePacket: 3, Enhanced: 6 } as const;
-
 export function isCapture(b: Uint8Array): boolean {
-  return pcapMagic(b) !== null || (b.length >= 4 && b[0] === 0x0a && b[1] === 0x0d && b[2] === 0x0d && b[3] === 0x0a);
+  return pcapMagic(b) !== null || isSectionHeader(b, 0);
+}
+
+function isSectionHeader(b: Uint8Array, at: number): boolean {
+  return b.length - at >= 4 && u32(b, at, "big") === BlockType.SectionHeader;
 }
 
 function pcapMagic(b: Uint8Array): { endian: Endian; digits: number } | null {
@@ -131,19 +139,19 @@ export class CaptureReader {
     const st = this.state as { kind: "pcapng"; endian: Endian; interfaces: Interface[] };
     let at = 0;
     while (at < b.length) {
-      if (b.length - at < 12) return end ? this.broken(out, b, at, "truncated block") : at;
-      if (b[at] === 0x0a && b[at + 1] === 0x0d && b[at + 2] === 0x0d && b[at + 3] === 0x0a) {
+      if (b.length - at < BLOCK_MIN_SIZE) return end ? this.broken(out, b, at, "truncated block") : at;
+      if (isSectionHeader(b, at)) {
         // Section header: its byte-order magic says how to read everything up to the next one.
-        st.endian = b[at + 8] === 0x4d && b[at + 9] === 0x3c ? "little" : "big";
+        st.endian = u32(b, at + BLOCK_HEAD_SIZE, "little") === PCAPNG_BYTE_ORDER_MAGIC ? "little" : "big";
         st.interfaces = [];
       }
       const type = u32(b, at, st.endian);
       const totalLength = u32(b, at + 4, st.endian);
-      if (totalLength < 12 || totalLength % 4 !== 0 || totalLength > MAX_RECORD) {
+      if (totalLength < BLOCK_MIN_SIZE || totalLength % 4 !== 0 || totalLength > MAX_RECORD) {
         return this.broken(out, b, at, `block of type ${type} with bad length ${totalLength}`);
       }
       if (at + totalLength > b.length) return end ? this.broken(out, b, at, `block of type ${type} with bad length ${totalLength}`) : at;
-      this.block(b, at, type, b.subarray(at + 8, at + totalLength - 4), st, out);
+      this.block(b, at, type, b.subarray(at + BLOCK_HEAD_SIZE, at + totalLength - BLOCK_TAIL_SIZE), st, out);
       at += totalLength;
     }
     return at;
@@ -214,8 +222,8 @@ function readInterface(body: Uint8Array, endian: Endian): Interface {
   const ifc: Interface = { linkType, unitsPerSecond: 1_000_000, digits: 6 };
   for (let o = fixed.size; o + 4 <= body.length; ) {
     const { code, length } = pcapngOption[endian].parse(body.subarray(o, o + 4));
-    if (code === 0) break;
-    if (code === 9 && length === 1) {
+    if (code === PcapngOption.EndOfOptions) break;
+    if (code === PcapngOption.TimestampResolution && length === 1) {
       const v = body[o + 4]!;
       if (v & 0x80) {
         ifc.unitsPerSecond = 2 ** (v & 0x7f);

@@ -69,6 +69,17 @@ export const pcapngEnhancedPacket = byEndian<EnhancedPacket>((e) =>
 /** pcapng option header: code and value length (value padded to 4 bytes). */
 export const pcapngOption = byEndian<{ code: number; length: number }>((e) => new Parser().endianness(e).uint16("code").uint16("length"));
 
+/** pcapng block types; the section header's reads the same in either byte order. */
+export const BlockType = { SectionHeader: 0x0a0d0d0a, Interface: 1, ObsoletePacket: 2, SimplePacket: 3, Enhanced: 6 } as const;
+/** The section header's byte-order magic, as written in the writer's byte order. */
+export const PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+/** A block: type and total length before the body, the total length again after it. */
+export const BLOCK_HEAD_SIZE = 8;
+export const BLOCK_TAIL_SIZE = 4;
+export const BLOCK_MIN_SIZE = BLOCK_HEAD_SIZE + BLOCK_TAIL_SIZE;
+/** pcapng option codes we read or write. */
+export const PcapngOption = { EndOfOptions: 0, UserApplication: 4, TimestampResolution: 9 } as const;
+
 export const LinkType = { LinuxSll: 113, LinuxSll2: 276 } as const;
 export const SLL_SIZE = 16;
 export const SLL2_SIZE = 20;

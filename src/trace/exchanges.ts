@@ -10,7 +10,7 @@
  * exchanges and the records behind the oldest one, never the whole trace.
  */
 import { bytesEqual } from "../../pldm-codec/wire/bytes.js";
-import type { TraceRecord } from "./trace-record.js";
+import type { TraceRecord } from "./decoded-record.js";
 
 export interface ExchangeSummary {
   records: number;

@@ -9,7 +9,7 @@ import { promises as fs } from "node:fs";
 import { join } from "node:path";
 import { IBM_FILE_TYPE_NAMES, IbmFileType, PldmType } from "../../pldm-codec/pldm/names.js";
 import { HexBytes } from "./hex.js";
-import type { TraceRecord } from "./trace-record.js";
+import type { TraceRecord } from "./decoded-record.js";
 
 export interface RebuiltFile {
   type: number;

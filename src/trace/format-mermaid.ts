@@ -2,7 +2,7 @@
  * A Mermaid sequence diagram of the exchange: one arrow per message (requests solid,
  * responses dashed), with latency, retries, time-outs and decode errors as notes.
  */
-import type { TraceRecord } from "./trace-record.js";
+import type { TraceRecord } from "./decoded-record.js";
 
 /** This project's convention (and pldmd's): the BMC is EID 8, the host EID 9. */
 const ROLE: Record<number, string> = { 8: "BMC", 9: "Host" };

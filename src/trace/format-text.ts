@@ -1,6 +1,6 @@
 /** One aligned line per record, for people reading a trace in a terminal. */
 import { HexBytes } from "./hex.js";
-import type { TraceRecord } from "./trace-record.js";
+import type { TraceRecord } from "./decoded-record.js";
 
 const COLORS = { red: "\x1b[31m", green: "\x1b[32m", cyan: "\x1b[36m", dim: "\x1b[2m", reset: "\x1b[0m" };
 

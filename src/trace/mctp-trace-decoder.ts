@@ -6,7 +6,7 @@ import { DecodeError } from "../../pldm-codec/errors.js";
 import { decodeMctpPacketHeader } from "../../pldm-codec/mctp/packet.js";
 import { MctpReassembler, type ReassemblyDropReason } from "../../pldm-codec/mctp/reassembler.js";
 import { isoFromMs, timeToMs } from "./time.js";
-import { errorRecord, recordFromMctpMessage, type TraceRecord } from "./trace-record.js";
+import { errorRecord, recordFromMctpMessage, type TraceRecord } from "./decoded-record.js";
 import type { EventMeta } from "./trace-event.js";
 
 const REASONS = (r: MctpReassembler) => Object.keys(r.drops) as ReassemblyDropReason[];

@@ -4,20 +4,35 @@
  * protocol 0x00FA, so Wireshark 4.2+ decodes MCTP natively and our Lua dissector runs on 4.0.
  * Little-endian, microsecond timestamps.
  */
-import { ARPHRD_MCTP, ETH_P_MCTP, LinkType, PacketType, SLL2_SIZE } from "./capture-records.js";
+import {
+  ARPHRD_MCTP,
+  BLOCK_HEAD_SIZE,
+  BLOCK_MIN_SIZE,
+  BLOCK_TAIL_SIZE,
+  BlockType,
+  ETH_P_MCTP,
+  LinkType,
+  PacketType,
+  PCAPNG_BYTE_ORDER_MAGIC,
+  pcapngEnhancedPacket,
+  pcapngInterface,
+  pcapngOption,
+  PcapngOption,
+  SLL2_SIZE,
+} from "./capture-records.js";
 import type { Direction } from "./trace-event.js";
 import { concatBytes } from "../../pldm-codec/wire/bytes.js";
 
 const pad4 = (n: number) => (n + 3) & ~3;
 
 function block(type: number, body: Uint8Array): Uint8Array {
-  const total = 12 + pad4(body.length);
+  const total = BLOCK_MIN_SIZE + pad4(body.length);
   const out = new Uint8Array(total);
   const v = new DataView(out.buffer);
   v.setUint32(0, type, true);
   v.setUint32(4, total, true);
-  out.set(body, 8);
-  v.setUint32(total - 4, total, true);
+  out.set(body, BLOCK_HEAD_SIZE);
+  v.setUint32(total - BLOCK_TAIL_SIZE, total, true);
   return out;
 }
 
@@ -25,22 +40,23 @@ function block(type: number, body: Uint8Array): Uint8Array {
 export function pcapngPreamble(appName = "hostbridge"): Uint8Array {
   const shb = new Uint8Array(16);
   const s = new DataView(shb.buffer);
-  s.setUint32(0, 0x1a2b3c4d, true);
+  s.setUint32(0, PCAPNG_BYTE_ORDER_MAGIC, true);
   s.setUint16(4, 1, true);
   s.setUint16(6, 0, true);
   s.setBigInt64(8, -1n, true); // section length unknown
   const name = new TextEncoder().encode(appName);
-  // shb_userappl (4) then opt_endofopt.
-  const opts = new Uint8Array(4 + pad4(name.length) + 4);
+  // shb_userappl then opt_endofopt (an option header of zeros).
+  const optionHead = pcapngOption.little.size;
+  const opts = new Uint8Array(optionHead + pad4(name.length) + optionHead);
   const o = new DataView(opts.buffer);
-  o.setUint16(0, 4, true);
+  o.setUint16(0, PcapngOption.UserApplication, true);
   o.setUint16(2, name.length, true);
-  opts.set(name, 4);
-  const idb = new Uint8Array(8);
+  opts.set(name, optionHead);
+  const idb = new Uint8Array(pcapngInterface.little.size);
   const i = new DataView(idb.buffer);
   i.setUint16(0, LinkType.LinuxSll2, true);
   i.setUint32(4, 0, true); // no snap length limit
-  return concatBytes([block(0x0a0d0d0a, concatBytes([shb, opts])), block(1, idb)]);
+  return concatBytes([block(BlockType.SectionHeader, concatBytes([shb, opts])), block(BlockType.Interface, idb)]);
 }
 
 /** One Enhanced Packet Block: the cooked header, then the MCTP packet (transport header + body). */
@@ -51,7 +67,8 @@ export function pcapngPacket(packet: Uint8Array, timeMs: number, dir: Direction 
   d.setUint16(8, ARPHRD_MCTP);
   data[10] = dir === "tx" ? PacketType.Outgoing : dir === "rx" ? PacketType.Host : PacketType.OtherHost;
   data.set(packet, SLL2_SIZE);
-  const body = new Uint8Array(20 + pad4(data.length));
+  const fixed = pcapngEnhancedPacket.little.size;
+  const body = new Uint8Array(fixed + pad4(data.length));
   const v = new DataView(body.buffer);
   const micros = BigInt(Math.round(timeMs * 1000));
   v.setUint32(0, 0, true);
@@ -59,8 +76,8 @@ export function pcapngPacket(packet: Uint8Array, timeMs: number, dir: Direction 
   v.setUint32(8, Number(micros & 0xffff_ffffn), true);
   v.setUint32(12, data.length, true);
   v.setUint32(16, data.length, true);
-  body.set(data, 20);
-  return block(6, body);
+  body.set(data, fixed);
+  return block(BlockType.Enhanced, body);
 }
 
 export { concatBytes as concat };

@@ -8,7 +8,7 @@ import { fragmentMessage } from "../../pldm-codec/mctp/fragmenter.js";
 import { MctpMessageType } from "../../pldm-codec/mctp/packet.js";
 import { concat, pcapngPacket, pcapngPreamble } from "./pcapng-writer.js";
 import { timeToMs } from "./time.js";
-import type { TraceRecord } from "./trace-record.js";
+import type { TraceRecord } from "./decoded-record.js";
 
 const TX_SIDE_EID = 8;
 const RX_SIDE_EID = 9;

@@ -5,7 +5,7 @@
  */
 import { SerialDeframer } from "../../pldm-codec/serial/serial-deframer.js";
 import { MctpPacketTraceDecoder } from "./mctp-trace-decoder.js";
-import { errorRecord, type TraceRecord } from "./trace-record.js";
+import { errorRecord, type TraceRecord } from "./decoded-record.js";
 
 export class SerialTraceDecoder {
   private readonly deframer: SerialDeframer;

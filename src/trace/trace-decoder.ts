@@ -14,7 +14,7 @@ import { MctpPacketTraceDecoder } from "./mctp-trace-decoder.js";
 import { looksLikePldmtoolLog, PldmtoolLogParser } from "./pldmtool-log.js";
 import { SerialTraceDecoder } from "./serial-trace-decoder.js";
 import type { InputFormat, TraceEvent } from "./trace-event.js";
-import { errorRecord, recordFromPldm, type TraceRecord } from "./trace-record.js";
+import { errorRecord, recordFromPldm, type TraceRecord } from "./decoded-record.js";
 
 export type ResolvedFormat = Exclude<InputFormat, "auto"> | "hex";
 

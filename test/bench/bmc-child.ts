@@ -1,13 +1,13 @@
 /**
  * The BMC under test as its own process (the stand-in for `hostbridge daemon` until the D-Bus
- * path is wired): the daemon's own wiring (`createBmcStack`) on a real pty to `hostbridge
+ * path is wired): the daemon's own wiring (`createBmcEngine`) on a real pty to `hostbridge
  * host-sim`, optionally paced. Driven over the fork IPC channel by bmc-under-test.ts:
  *   parent -> {op:"sign", id} | {op:"stats"} | {op:"stop"}
  *   child  -> {op:"ready"} | {op:"done", id, status} | {op:"stats", rssMb, wireBytes}
  * The CSR and line speed come in argv as JSON. Nothing is kept per finished request, so
- * the resident memory measured is the stack's own.
+ * the resident memory measured is the engine's own.
  */
-import { createBmcStack } from "../../src/daemon/bmc-stack.js";
+import { createBmcEngine } from "../../src/daemon/bmc-engine.js";
 import type { CaEntry } from "../../src/daemon/cert-request-bridge.js";
 import { pace } from "../../src/link/paced-link.js";
 import { BaseLink, type SerialLink } from "../../src/link/serial-link.js";
@@ -69,7 +69,7 @@ function main(): void {
     send({ op: "done", id: entry.id, status });
     return Promise.resolve();
   };
-  const stack = createBmcStack({
+  const engine = createBmcEngine({
     link,
     sink: { complete: (entry) => finish(entry, "Complete"), badCsr: (entry) => finish(entry, "BadCSR") },
     onRoot: () => {
@@ -80,12 +80,12 @@ function main(): void {
   let stopping = false;
   const stop = async () => {
     stopping = true;
-    stack.close();
+    engine.close();
     await link.close();
     process.exit(0);
   };
   process.on("message", (m: ToChild) => {
-    if (m.op === "sign") stack.bridge.take({ id: m.id, path: `/xyz/openbmc_project/certs/ca/entry/${m.id}`, csr: config.csrPem });
+    if (m.op === "sign") engine.bridge.take({ id: m.id, path: `/xyz/openbmc_project/certs/ca/entry/${m.id}`, csr: config.csrPem });
     else if (m.op === "stats") {
       // Collected first so that the figure is what stays resident, not garbage not yet swept.
       (globalThis as { gc?: () => void }).gc?.();

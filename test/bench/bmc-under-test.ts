@@ -1,6 +1,6 @@
 /**
  * The BMC side the end-to-end figures are measured on, behind one swappable function.
- * Today: bmc-child.ts in a child process (the daemon's `createBmcStack` wiring, no D-Bus)
+ * Today: bmc-child.ts in a child process (the daemon's `createBmcEngine` wiring, no D-Bus)
  * with `hostbridge host-sim` on a pty. To measure the D-Bus daemon instead, replace
  * `startBmcUnderTest` with one that starts dbus-daemon, `hostbridge daemon` and host-sim,
  * files CSRs through the CA manager and waits for Status=Complete; nothing else changes.
@@ -31,7 +31,7 @@ export interface BmcOptions {
 const here = dirname(fileURLToPath(import.meta.url));
 
 export const MEASURED_PATH =
-  "BMC side = `createBmcStack` (the daemon's engine, file I/O and bridge, without D-Bus) in a child process, on a real pty to `hostbridge host-sim`";
+  "BMC side = `createBmcEngine` (the daemon's engine, file I/O and bridge, without D-Bus) in a child process, on a real pty to `hostbridge host-sim`";
 
 export async function startBmcUnderTest(opts: BmcOptions): Promise<BmcUnderTest> {
   const config: ChildConfig = { csrPem: opts.csrPem, baud: opts.baud };

@@ -2,7 +2,7 @@
 import { formatRecord } from "../../src/trace/format-text.js";
 import { recordsToPcapng } from "../../src/trace/records-to-pcapng.js";
 import { DecodeSession, decodeInputs } from "../../src/trace/trace-decoder.js";
-import { recordToJson, type TraceRecord } from "../../src/trace/trace-record.js";
+import { recordToJson, type TraceRecord } from "../../src/trace/decoded-record.js";
 import { benchStream } from "./codec-bench.js";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { performance } from "node:perf_hooks";

@@ -39,7 +39,7 @@ describe("hostbridge sub-commands, loaded lazily", () => {
   it("loads only the module of the sub-command that runs", () => {
     expect(run("decode", "--help").loaded).toEqual(["decode.js", "main.js", "options.js"]);
     expect(run("rest", "--help").loaded).not.toContain("decode.js");
-    expect(run("rest", "--help").loaded).toContain("bmc-services.js");
+    expect(run("rest", "--help").loaded).toContain("bmc-service-commands.js");
     expect(run("ca-manager", "--help").loaded).not.toContain("up.js");
   });
 

@@ -1,5 +1,5 @@
 /**
- * The bridge's timing rules, on a ManualClock: the real BMC stack (createBmcStack: MCTP,
+ * The bridge's timing rules, on a ManualClock: the real BMC stack (createBmcEngine: MCTP,
  * PLDM, file I/O, CertRequestBridge) against a scripted host on an in-memory cable. The
  * tests look only at what crosses the line and at the sink, not at the bridge's fields.
  */
@@ -8,7 +8,7 @@ import { VmiCa, type VmiBoot } from "../../host-sim/vmi-ca.js";
 import { MctpMessageType } from "../../pldm-codec/mctp/packet.js";
 import { NewFileAvailable } from "../../pldm-codec/pldm/ibm-file-io.js";
 import { CertVerdict, CompletionCode, IbmFileType, PldmType } from "../../pldm-codec/pldm/names.js";
-import { createBmcStack, type BmcStack } from "../../src/daemon/bmc-stack.js";
+import { createBmcEngine, type BmcEngine } from "../../src/daemon/bmc-engine.js";
 import type { BridgeSettings, CaEntry, CaEntrySink } from "../../src/daemon/cert-request-bridge.js";
 import { pushFile } from "../../src/files/file-client.js";
 import { BaseLink, type SerialLink } from "../../src/link/serial-link.js";
@@ -59,7 +59,7 @@ class RecordingSink implements CaEntrySink {
 
 interface Rig {
   clock: ManualClock;
-  bmc: BmcStack;
+  bmc: BmcEngine;
   host: PldmTerminus;
   power: PoweredLink;
   sink: RecordingSink;
@@ -92,7 +92,7 @@ function makeRig(): Rig {
   const [bmcEnd, hostEnd] = createMemoryLinkPair(["bmc", "host"]);
   const power = new PoweredLink(hostEnd);
   const sink = new RecordingSink(clock);
-  const bmc = createBmcStack({ link: bmcEnd, sink, clock, bridge: SETTINGS, initialRoot: boot.rootPem });
+  const bmc = createBmcEngine({ link: bmcEnd, sink, clock, bridge: SETTINGS, initialRoot: boot.rootPem });
   const hostEndpoint = new MctpEndpoint({ link: power, localEid: 9, clock });
   const host = new PldmTerminus({ endpoint: hostEndpoint, tid: 9, clock });
   const announces: Rig["announces"] = [];

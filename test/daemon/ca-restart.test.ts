@@ -11,7 +11,7 @@ import type { LocalStack } from "../../src/stack/local-stack.js";
 import { CaClient } from "../support/ca-client.js";
 import { eventually } from "../support/dbus.js";
 import { opensslCsr, publicKeyOf, scratchDir } from "../support/openssl.js";
-import { entryProperty, hostBridgeProperty, signCsr, startStack, waitForRoot, stackPerTest, waitForStatus } from "../support/stack.js";
+import { entryProperty, hostBridgeProperty, signCsr, startStack, waitForRoot, stackPerTest, waitForStatus } from "../support/local-stack.js";
 
 const held = stackPerTest();
 

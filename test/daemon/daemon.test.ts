@@ -7,7 +7,7 @@ import { EntryState } from "../../src/dbus/names.js";
 import type { LocalStack } from "../../src/stack/local-stack.js";
 import { busctl, dbusSend, eventually } from "../support/dbus.js";
 import { opensslCsr, opensslVerify, publicKeyOf, scratchDir } from "../support/openssl.js";
-import { entryProperty, hostBridgeProperty, readRoot, signCsr, startStack, waitForRoot, waitForStatus } from "../support/stack.js";
+import { entryProperty, hostBridgeProperty, readRoot, signCsr, startStack, waitForRoot, waitForStatus } from "../support/local-stack.js";
 
 let stack: LocalStack | null = null;
 afterEach(async () => {

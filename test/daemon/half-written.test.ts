@@ -8,7 +8,7 @@ import { VmiCa } from "../../host-sim/vmi-ca.js";
 import { EntryState } from "../../src/dbus/names.js";
 import { busctl } from "../support/dbus.js";
 import { opensslCsr, publicKeyOf, scratchDir } from "../support/openssl.js";
-import { signCsr, stackPerTest, startStack, waitForStatus } from "../support/stack.js";
+import { signCsr, stackPerTest, startStack, waitForStatus } from "../support/local-stack.js";
 
 const held = stackPerTest();
 const M = "xyz.openbmc_project.Certs.ca.authority.Manager";

@@ -13,7 +13,7 @@ import { createRootCa, generateKeyPair } from "../../src/x509/index.js";
 import { CaClient } from "../support/ca-client.js";
 import { eventually } from "../support/dbus.js";
 import { opensslCsr, opensslVerify, publicKeyOf, scratchDir } from "../support/openssl.js";
-import { hostBridgeProperty, readRoot, signCsr, startStack, waitForRoot, stackPerTest, waitForStatus } from "../support/stack.js";
+import { hostBridgeProperty, readRoot, signCsr, startStack, waitForRoot, stackPerTest, waitForStatus } from "../support/local-stack.js";
 
 const held = stackPerTest();
 

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CaManagerService } from "../../src/dbus/ca-manager.js";
 import { CaManager, EntryState } from "../../src/dbus/names.js";
 import { CLI_PATH } from "../../src/os/cli-path.js";
+import { ManualClock } from "../../src/os/clock.js";
 import type { PrivateBus } from "../../src/os/dbus-daemon-process.js";
 import { busctl, connect, eventually, privateBus } from "../support/dbus.js";
 import { scratchDir } from "../support/openssl.js";
@@ -107,8 +108,8 @@ describe("CA manager state on disk", () => {
     await sign(b, "durable");
     const calls = readFileSync(trace, "utf8").slice(before).split("\n");
     const at = (re: RegExp) => calls.findIndex((l) => re.test(l));
-    const fileSync = at(/fsync\(\d+<[^>]*\/\.ca\.json\.\d+\.tmp>\)\s+= 0/);
-    const renamed = at(/rename\w*\(.*\.ca\.json\.\d+\.tmp.*ca\.json"\S*\)\s+= 0/);
+    const fileSync = at(/fsync\(\d+<[^>]*\/\.ca\.json(?:\.\d+)+\.tmp>\)\s+= 0/);
+    const renamed = at(/rename\w*\(.*\.ca\.json(?:\.\d+)+\.tmp.*ca\.json"\S*\)\s+= 0/);
     const dirSync = calls.findIndex((l, i) => i > renamed && new RegExp(`fsync\\(\\d+<${dir}>\\)\\s+= 0`).test(l));
     expect(fileSync, calls.join("\n")).toBeGreaterThanOrEqual(0);
     expect(renamed, calls.join("\n")).toBeGreaterThan(fileSync);
@@ -135,6 +136,30 @@ describe("CA manager retention", () => {
     expect(await exists(pending)).toBe(true);
     await eventually(async () => ((await exists(pending)) ? undefined : true), 10_000, "the Pending entry deleted");
     expect(Date.now() - t0).toBeGreaterThanOrEqual(2400);
+    expect(svc.counters.expired).toBe(2);
+  }, 30_000);
+
+  it("on a ManualClock, deletes each entry exactly when its bound is up", async () => {
+    const b = await bus();
+    const server = await connect(b);
+    cleanups.push(() => server.close());
+    const clock = new ManualClock(1_000_000);
+    const svc = await CaManagerService.start(server, { settledRetentionMs: 60_000, pendingRetentionMs: 300_000, clock });
+    cleanups.push(() => svc.close());
+    const settled = await sign(b, "collected by nobody");
+    const pending = await sign(b, "never signed");
+    clock.advance(10_000);
+    expect((await busctl(b, "set-property", M, settled, "xyz.openbmc_project.Certs.Entry", "Status", "s", EntryState.Complete)).code).toBe(0);
+    const exists = async (p: string) => (await busctl(b, "get-property", M, p, "xyz.openbmc_project.Certs.Entry", "Status")).code === 0;
+    clock.advance(59_999);
+    expect(await exists(settled)).toBe(true);
+    clock.advance(1);
+    expect(await exists(settled)).toBe(false);
+    expect(await exists(pending)).toBe(true);
+    clock.advance(300_000 - 70_000 - 1);
+    expect(await exists(pending)).toBe(true);
+    clock.advance(1);
+    expect(await exists(pending)).toBe(false);
     expect(svc.counters.expired).toBe(2);
   }, 30_000);
 

@@ -1,6 +1,6 @@
 /**
  * Every certificate row of docs/compatibility.md against the real daemon: its own process
- * on a private bus with the CA manager, a scripted host on a real pty (socat), completion
+ * on a private bus with the CA manager, a scripted host on a real pty (node-pty), completion
  * codes from the wire and entry state from busctl.
  */
 import { afterAll, assert, beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +20,7 @@ import { EntryState } from "../../src/dbus/names.js";
 import { pushFile } from "../../src/files/file-client.js";
 import type { LocalStack } from "../../src/stack/local-stack.js";
 import { opensslCsr, scratchDir } from "../support/openssl.js";
-import { entryProperty, signCsr, startStack, waitForRoot, waitForStatus } from "../support/stack.js";
+import { entryProperty, signCsr, startStack, waitForRoot, waitForStatus } from "../support/local-stack.js";
 import { startScriptedHost, type ScriptedHost } from "./scripted-host.js";
 
 const { CertSigningRequest: CSR, SignedCert: CERT, RootCert: ROOT } = IbmFileType;

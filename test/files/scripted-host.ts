@@ -1,5 +1,5 @@
 /**
- * A host the test drives request by request, on the far end of a socat pty pair whose
+ * A host the test drives request by request, on the far end of a pty pair whose
  * near end the real daemon opens with --tty. It records the CSRs the daemon announces.
  */
 import { NewFileAvailable } from "../../pldm-codec/pldm/ibm-file-io.js";
@@ -9,7 +9,7 @@ import { MctpEndpoint } from "../../src/mctp/mctp-endpoint.js";
 import { fail, ok } from "../../src/pldm/pldm-responder.js";
 import { PldmTerminus } from "../../src/pldm/pldm-terminus.js";
 import { eventually } from "../support/dbus.js";
-import { startSocatPair, type SocatPair } from "../support/link-socat.js";
+import { startPtyPair, type PtyPair } from "../support/link-pty-pair.js";
 
 export interface ScriptedHost {
   /** The pty the daemon must open (pass as --tty). */
@@ -22,7 +22,7 @@ export interface ScriptedHost {
 }
 
 export async function startScriptedHost(): Promise<ScriptedHost> {
-  const pair: SocatPair = await startSocatPair();
+  const pair: PtyPair = await startPtyPair();
   const link = await openTtyDevice(pair.paths[1]);
   const endpoint = new MctpEndpoint({ link, localEid: 9 });
   const terminus = new PldmTerminus({ endpoint, tid: 9, requester: { responseTimeoutMs: 3000, retries: 1 } });

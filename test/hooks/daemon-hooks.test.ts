@@ -13,7 +13,7 @@ import { fingerprintSha256 } from "../../src/x509/index.js";
 import { curl, type CurlRequest } from "../rest/curl.js";
 import { eventually } from "../support/dbus.js";
 import { opensslCsr, scratchDir } from "../support/openssl.js";
-import { hostBridgeProperty, signCsr, startStack, waitForRoot, waitForStatus } from "../support/stack.js";
+import { hostBridgeProperty, signCsr, startStack, waitForRoot, waitForStatus } from "../support/local-stack.js";
 
 const dir = scratchDir("hb-hooks-e2e-");
 const denyRootsFlag = join(dir, "deny-roots");

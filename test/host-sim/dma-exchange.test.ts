@@ -9,7 +9,7 @@ import { EntryState } from "../../src/dbus/names.js";
 import type { LocalStack } from "../../src/stack/local-stack.js";
 import { eventually } from "../support/dbus.js";
 import { opensslCsr, opensslVerify, publicKeyOf, scratchDir } from "../support/openssl.js";
-import { signCsr, startStack, waitForRoot, waitForStatus } from "../support/stack.js";
+import { signCsr, startStack, waitForRoot, waitForStatus } from "../support/local-stack.js";
 
 interface MemoryStatus {
   path: string;

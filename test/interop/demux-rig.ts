@@ -1,5 +1,5 @@
 /**
- * The BMC and the host with real libmctp between them: a socat pty pair is the serial line;
+ * The BMC and the host with real libmctp between them: a pty pair is the serial line;
  * mctp-demux-daemon (EID 8) owns the BMC end in its own network namespace, and our daemon is
  * its client there. The host end is host-sim on the tty ("tty"), or host-sim as the client
  * of a second mctp-demux-daemon (EID 9) in another namespace ("demux"). The CA manager and
@@ -13,7 +13,7 @@ import { hostSimControl, type HostSimRequest, type HostSimStatus } from "../../s
 import { CLI_PATH } from "../../src/os/cli-path.js";
 import { startPrivateBus, type PrivateBus } from "../../src/os/dbus-daemon-process.js";
 import { busctl, eventually } from "../support/dbus.js";
-import { startSocatPair, type SocatPair } from "../support/link-socat.js";
+import { startPtyPair, type PtyPair } from "../support/link-pty-pair.js";
 import { NetNamespace, startDemux, stopChild } from "./peers.js";
 
 const M = "xyz.openbmc_project.Certs.ca.authority.Manager";
@@ -29,7 +29,7 @@ export class DemuxRig {
   private constructor(
     readonly dir: string,
     readonly bus: PrivateBus,
-    readonly line: SocatPair,
+    readonly line: PtyPair,
     readonly bmcNs: NetNamespace,
     readonly hostNs: NetNamespace | null,
   ) {
@@ -40,7 +40,7 @@ export class DemuxRig {
   static async start(host: "tty" | "demux", daemonArgs: string[] = []): Promise<DemuxRig> {
     const dir = mkdtempSync(join(tmpdir(), "hb-demux-"));
     const bus = await startPrivateBus(join(dir, "dbus"));
-    const line = await startSocatPair();
+    const line = await startPtyPair();
     const rig = new DemuxRig(dir, bus, line, await NetNamespace.start(), host === "demux" ? await NetNamespace.start() : null);
     try {
       await rig.startBmcDemux();

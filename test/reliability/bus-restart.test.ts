@@ -10,7 +10,7 @@ import type { LocalStack } from "../../src/stack/local-stack.js";
 import { CaClient } from "../support/ca-client.js";
 import { eventually } from "../support/dbus.js";
 import { makeCsr } from "../support/sim-pair.js";
-import { startStack, waitForRoot } from "../support/stack.js";
+import { startStack, waitForRoot } from "../support/local-stack.js";
 import { recordFigures, scale } from "./scale.js";
 import { expectAllCompleteOnce, stackPerTest } from "./stack-checks.js";
 

@@ -9,7 +9,7 @@ import { fingerprintSha256, verifyChain } from "../../src/x509/index.js";
 import { CaClient } from "../support/ca-client.js";
 import { eventually } from "../support/dbus.js";
 import { makeCsr } from "../support/sim-pair.js";
-import { startStack, waitForRoot } from "../support/stack.js";
+import { startStack, waitForRoot } from "../support/local-stack.js";
 import { recordFigures, scale } from "./scale.js";
 import { expectAllCompleteOnce, sleep, stackPerTest } from "./stack-checks.js";
 

@@ -12,7 +12,7 @@ import { curl } from "../rest/curl.js";
 import { CaClient } from "../support/ca-client.js";
 import { busctl, dbusSend, eventually } from "../support/dbus.js";
 import { makeCsr } from "../support/sim-pair.js";
-import { hostBridgeProperty, startStack, waitForRoot } from "../support/stack.js";
+import { hostBridgeProperty, startStack, waitForRoot } from "../support/local-stack.js";
 import { recordFigures, scale } from "./scale.js";
 import { expectAllCompleteOnce, stackPerTest } from "./stack-checks.js";
 

@@ -1,6 +1,6 @@
 /**
  * Standby takeover: two daemons on one BMC (active and `--standby`) reach one host-sim
- * over a socat pty pair. The active one is killed with SIGKILL while a batch of requests
+ * over a pty pair. The active one is killed with SIGKILL while a batch of requests
  * is in flight, again and again; each time the standby must own the bus name within 2 s,
  * open the link and finish every entry, and a new standby is started behind it. The host
  * also reboots now and then, so roots are written while daemons die. Every entry must end

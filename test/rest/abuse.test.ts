@@ -13,7 +13,7 @@ import type { LocalStack } from "../../src/stack/local-stack.js";
 import { scratchDir } from "../support/openssl.js";
 import { runProcess } from "../support/run-process.js";
 import { eventually } from "../support/dbus.js";
-import { startStack } from "../support/stack.js";
+import { startStack } from "../support/local-stack.js";
 import { basic, httpsCall, median, rawTlsExchange, type Target } from "./https-client.js";
 import { passwordFlood } from "./password-flood.js";
 

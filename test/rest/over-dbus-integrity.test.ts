@@ -12,7 +12,7 @@ import { CaEntryIface, CaManager, EntryState } from "../../src/dbus/names.js";
 import type { LocalStack } from "../../src/stack/local-stack.js";
 import { busctl, eventually } from "../support/dbus.js";
 import { opensslCsr, scratchDir } from "../support/openssl.js";
-import { startStack } from "../support/stack.js";
+import { startStack } from "../support/local-stack.js";
 import { curl, type CurlResponse } from "./curl.js";
 
 const SIGN_WAIT_MS = 20_000;

@@ -15,7 +15,7 @@ import { hashPassword } from "../../src/rest/index.js";
 import type { LocalStack } from "../../src/stack/local-stack.js";
 import { busctl, eventually } from "../support/dbus.js";
 import { scratchDir } from "../support/openssl.js";
-import { startStack, waitForRoot } from "../support/stack.js";
+import { startStack, waitForRoot } from "../support/local-stack.js";
 import { curl } from "./curl.js";
 
 const PASSWORD = "TestPwd123";

@@ -11,7 +11,7 @@ import { CLI_PATH } from "../../src/os/cli-path.js";
 import type { LocalStack } from "../../src/stack/local-stack.js";
 import { bmcSide, type BmcSide } from "../support/bmc-side.js";
 import { opensslCsr, scratchDir } from "../support/openssl.js";
-import { hostBridgeProperty, signCsr, startStack, waitForStatus } from "../support/stack.js";
+import { hostBridgeProperty, signCsr, startStack, waitForStatus } from "../support/local-stack.js";
 
 let child: PtyChildLink | null = null;
 let bmc: BmcSide | null = null;

@@ -7,7 +7,7 @@ import { HostState } from "../../src/dbus/names.js";
 import type { LocalStack } from "../../src/stack/local-stack.js";
 import { busctl, eventually } from "../support/dbus.js";
 import { opensslCsr, opensslVerify, publicKeyOf, scratchDir } from "../support/openssl.js";
-import { startStack, waitForRoot } from "../support/stack.js";
+import { startStack, waitForRoot } from "../support/local-stack.js";
 import { curl, type CurlRequest } from "../rest/curl.js";
 
 let stack: LocalStack;

@@ -1,9 +1,9 @@
 /**
- * The BMC half of the exchange without D-Bus: the daemon's own stack (engine + file I/O +
+ * The BMC half of the exchange without D-Bus: the daemon's own engine (endpoint + file I/O +
  * bridge) with an in-memory sink that records what the daemon would write to CA entries.
  */
 import type { BridgeSettings, CaEntry } from "../../src/daemon/cert-request-bridge.js";
-import { createBmcStack } from "../../src/daemon/bmc-stack.js";
+import { createBmcEngine } from "../../src/daemon/bmc-engine.js";
 import type { SerialLink } from "../../src/link/serial-link.js";
 import type { RequesterSettings } from "../../src/pldm/pldm-requester.js";
 
@@ -29,7 +29,7 @@ export function bmcSide(link: SerialLink, opts: BmcSideOptions = {}) {
     outcomes.set(entry.id, o);
     waiters.get(entry.id)?.(o);
   };
-  const stack = createBmcStack({
+  const engine = createBmcEngine({
     link,
     requester: opts.requester,
     bridge: opts.bridge,
@@ -43,7 +43,7 @@ export function bmcSide(link: SerialLink, opts: BmcSideOptions = {}) {
       rootWaiters.splice(0).forEach((w) => w(pem));
     },
   });
-  const { terminus, files, bridge } = stack;
+  const { terminus, files, bridge } = engine;
   return {
     terminus,
     files,
@@ -60,7 +60,7 @@ export function bmcSide(link: SerialLink, opts: BmcSideOptions = {}) {
       return new Promise((r) => rootWaiters.push(r));
     },
     close() {
-      stack.close();
+      engine.close();
     },
   };
 }

@@ -1,8 +1,8 @@
 /**
  * Two daemons on one BMC, active and standby, reaching one host: a private dbus-daemon,
- * the CA manager, a socat pty pair with host-sim on one end (`--tty`) and the daemons
+ * the CA manager, a pty pair with host-sim on one end (`--tty`) and the daemons
  * opening the other end in turn. The test process holds the daemons' end open (never
- * reading it), so a killed daemon's close is not a hang-up that would end socat.
+ * reading it), so a killed daemon's close is not a hang-up that would end the pair.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, constants, createWriteStream, openSync } from "node:fs";
@@ -13,7 +13,7 @@ import { CLI_PATH } from "../../src/os/cli-path.js";
 import { startPrivateBus, type PrivateBus } from "../../src/os/dbus-daemon-process.js";
 import { hostSimControl, type HostSimStatus } from "../../src/stack/host-sim-control.js";
 import { eventually } from "./dbus.js";
-import { startSocatPair, type SocatPair } from "./link-socat.js";
+import { startPtyPair, type PtyPair } from "./link-pty-pair.js";
 import { scratchDir } from "./openssl.js";
 
 export interface StandbyPairOptions {
@@ -36,7 +36,7 @@ export class StandbyPair {
   private readonly daemons = new Map<string, ChildProcess>();
   private readonly others: ChildProcess[] = [];
   private holdFd: number | null = null;
-  private socat: SocatPair | null = null;
+  private ptys: PtyPair | null = null;
   private watcher: BusConnection | null = null;
 
   private constructor(
@@ -57,9 +57,9 @@ export class StandbyPair {
       await pair.watcher.watchName(HostBridgeStatus.service, (owner) => pair.owners.push({ owner, atMs: Date.now() }));
       pair.others.push(pair.spawn("ca-manager", ["ca-manager", "--bus", pair.bus.address]));
       await eventually(async () => ((await pair.watcher!.watchName(CaManager.service)) ? true : undefined), 10_000, "the CA manager");
-      pair.socat = await startSocatPair();
-      pair.holdFd = openSync(pair.socat.paths[1], constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
-      const hostArgs = ["host-sim", "--tty", pair.socat.paths[0], "--control", pair.controlPath, "--state-dir", join(dir, "host-sim"), ...(opts.hostSimArgs ?? [])];
+      pair.ptys = await startPtyPair();
+      pair.holdFd = openSync(pair.ptys.paths[1], constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+      const hostArgs = ["host-sim", "--tty", pair.ptys.paths[0], "--control", pair.controlPath, "--state-dir", join(dir, "host-sim"), ...(opts.hostSimArgs ?? [])];
       pair.others.push(pair.spawn("host-sim", hostArgs));
       await hostSimControl(pair.controlPath, { status: true });
     } catch (e) {
@@ -75,7 +75,7 @@ export class StandbyPair {
 
   /** Starts `hostbridge daemon --standby` as `name` (it takes over when first in line), or a plain daemon. */
   startDaemon(name: string, standby = true): ChildProcess {
-    const args = ["daemon", ...(standby ? ["--standby"] : []), "--bus", this.bus.address, "--tty", this.socat!.paths[1], "--root-cert", this.rootCertPath, "--spool-dir", this.spoolDir];
+    const args = ["daemon", ...(standby ? ["--standby"] : []), "--bus", this.bus.address, "--tty", this.ptys!.paths[1], "--root-cert", this.rootCertPath, "--spool-dir", this.spoolDir];
     const child = this.spawn(name, [...args, ...(this.opts.daemonArgs ?? [])]);
     this.daemons.set(name, child);
     return child;
@@ -127,7 +127,7 @@ export class StandbyPair {
     );
     this.watcher?.close();
     if (this.holdFd !== null) closeSync(this.holdFd);
-    await this.socat?.stop();
+    await this.ptys?.stop();
     await this.bus.stop();
   }
 

@@ -7,7 +7,7 @@ import { decodeInputs } from "../../src/cli/decode.js";
 import { formatMermaid } from "../../src/trace/format-mermaid.js";
 import { formatRecord } from "../../src/trace/format-text.js";
 import { recordsToPcapng } from "../../src/trace/records-to-pcapng.js";
-import { recordToJson } from "../../src/trace/trace-record.js";
+import { recordToJson } from "../../src/trace/decoded-record.js";
 import { cliPath } from "../support/host-sim-process.js";
 import { enc, EXCHANGE, render } from "./samples.js";
 

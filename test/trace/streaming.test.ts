@@ -5,7 +5,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DecodeSession, decodeInputs } from "../../src/trace/trace-decoder.js";
-import type { TraceRecord } from "../../src/trace/trace-record.js";
+import type { TraceRecord } from "../../src/trace/decoded-record.js";
 import { writeBigPcapng } from "../bench/trace-bench.js";
 import { cliPath } from "../support/host-sim-process.js";
 import { scratchDir } from "../support/openssl.js";

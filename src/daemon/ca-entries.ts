@@ -13,7 +13,7 @@ import type { CaEntry, CaEntrySink, CertRequestBridge } from "./cert-request-bri
 type Props = Record<string, Record<string, { value: unknown } | undefined> | undefined>;
 const OBJECT_MANAGER = "org.freedesktop.DBus.ObjectManager";
 
-export class CaEntrySource implements CaEntrySink {
+export class CaEntries implements CaEntrySink {
   private bridge: CertRequestBridge | null = null;
   /** Bumped on every owner change so a slow resync of an old owner is discarded. */
   private epoch = 0;

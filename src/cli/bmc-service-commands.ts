@@ -26,7 +26,7 @@ interface RestFlags {
   headerTimeout: number;
 }
 
-export function registerBmcServices(program: Command): void {
+export function registerBmcServiceCommands(program: Command): void {
   program
     .command("rest")
     .description("serve the IBM management-console REST routes (SignCSR, root certificate) over HTTPS")

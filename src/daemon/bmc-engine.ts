@@ -19,7 +19,7 @@ import { PldmTerminus } from "../pldm/pldm-terminus.js";
 import { validateRoot } from "../x509/index.js";
 import { CertRequestBridge, type BridgeSettings, type CaEntrySink } from "./cert-request-bridge.js";
 
-export interface BmcStackOptions {
+export interface BmcEngineOptions {
   /** A byte link (we run MCTP over it), or a transport that carries whole messages (a demux client). */
   link: SerialLink | MctpTransport;
   sink: CaEntrySink;
@@ -37,7 +37,7 @@ export interface BmcStackOptions {
   dma?: DmaEngine | null;
 }
 
-export interface BmcStack<T extends MctpTransport = MctpTransport> {
+export interface BmcEngine<T extends MctpTransport = MctpTransport> {
   endpoint: T;
   terminus: PldmTerminus<T>;
   files: FileIoService;
@@ -49,10 +49,10 @@ export interface BmcStack<T extends MctpTransport = MctpTransport> {
   close(): void;
 }
 
-export function createBmcStack<T extends MctpTransport>(opts: BmcStackOptions & { link: T }): BmcStack<T>;
-export function createBmcStack(opts: BmcStackOptions & { link: SerialLink }): BmcStack<MctpEndpoint>;
-export function createBmcStack(opts: BmcStackOptions): BmcStack;
-export function createBmcStack(opts: BmcStackOptions): BmcStack {
+export function createBmcEngine<T extends MctpTransport>(opts: BmcEngineOptions & { link: T }): BmcEngine<T>;
+export function createBmcEngine(opts: BmcEngineOptions & { link: SerialLink }): BmcEngine<MctpEndpoint>;
+export function createBmcEngine(opts: BmcEngineOptions): BmcEngine;
+export function createBmcEngine(opts: BmcEngineOptions): BmcEngine {
   const log = opts.log ?? silentLogger;
   const clock = opts.clock ?? systemClock;
   const endpoint = isMctpTransport(opts.link) ? opts.link : new MctpEndpoint({ link: opts.link, localEid: opts.localEid ?? 8, clock, log });
@@ -84,7 +84,7 @@ export function createBmcStack(opts: BmcStackOptions): BmcStack {
   files.on("uploaded", (type, _handle, data) => {
     if (type !== IbmFileType.RootCert) return;
     // A root push means the VMI just booted: waiting CSRs can go now.
-    bridge.hostUp();
+    bridge.hostRebooted();
     void Promise.resolve(opts.onRoot?.(data)).catch((e: unknown) => log.error({ err: (e as Error).message }, "root certificate not written"));
   });
   return {
