@@ -47,7 +47,7 @@ export class CommandRegistry {
   add(def: AnyCommandDef): this {
     const k = key(def.type, def.command);
     if (this.byKey.has(k)) throw new Error(`command ${def.type}/${def.command} defined twice`);
-    this.byKey.set(k, def);
+    this.byKey.set(k, def as CommandDef);
     return this;
   }
 

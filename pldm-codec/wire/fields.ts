@@ -223,7 +223,7 @@ export function listCountedBy<T>(item: Field<T>, countField: string): Field<T[]>
     kind: "list",
     size: -1,
     dependsOn: countField,
-    item: item as Field<unknown>,
+    item: item,
     read(b, start, end, ctx) {
       const n = ctx[countField];
       if ((end - start) !== Number(n) * item.size) {

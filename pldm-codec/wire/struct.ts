@@ -22,7 +22,7 @@ export interface Struct<T> {
 }
 
 export function struct<S extends FieldShape>(shape: S): Struct<StructValue<S>> {
-  const fields = Object.entries(shape) as [string, Field<unknown>][];
+  const fields = Object.entries<Field<unknown>>(shape);
   fields.forEach(([name, f], i) => {
     if (f.size < 0 && i !== fields.length - 1) throw new Error(`variable field ${name} must come last`);
   });

@@ -45,7 +45,7 @@ function attestationFlags(f: DaemonFlags): Record<string, unknown> | undefined {
     const [point, program] = [h.slice(0, h.indexOf("=")), h.slice(h.indexOf("=") + 1)];
     hooks[point] = { command: [program], timeoutMs: f.hookTimeout, failOpen: f.hookFailOpen.includes(point) };
   }
-  const keyPolicy = f.keyPolicy ? Object.fromEntries(f.keyPolicy.split(",").map((p) => [p.split(":")[0], Number(p.split(":")[1])])) : undefined;
+  const keyPolicy = f.keyPolicy ? Object.fromEntries(f.keyPolicy.split(",").map((p): [string, number] => [p.split(":")[0] ?? "", Number(p.split(":")[1])])) : undefined;
   const rootAllowlist = f.rootAllowlist || f.rootAllowlistChecksum ? { file: f.rootAllowlist, checksumFile: f.rootAllowlistChecksum } : undefined;
   return { hooks, keyPolicy, rootAllowlist };
 }

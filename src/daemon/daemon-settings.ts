@@ -70,7 +70,7 @@ export type DaemonSettingsLayer = Partial<DaemonSettings>;
 const LayerSchema = Type.Partial(DaemonSettingsSchema);
 
 // The schema's bridge keys must be BridgeSettings keys.
-const _bridgeKeysExist: Partial<BridgeSettings> = {} as Static<typeof BridgeSchema>;
+const _bridgeKeysExist: Partial<BridgeSettings> = {};
 void _bridgeKeysExist;
 
 /** The schema's defaults. */

@@ -256,7 +256,10 @@ export class BusClient extends EventEmitter<BusClientEvents> {
       if (!p) return;
       this.pending.delete(serial);
       p.timer.cancel();
-      if (m.type === MessageType.ERROR) p.reject(new DbusError(m.errorName ?? "unknown", String((m.body as unknown[])[0] ?? m.errorName)));
+      if (m.type === MessageType.ERROR) {
+        const text: unknown = (m.body as unknown[])[0];
+        p.reject(new DbusError(m.errorName ?? "unknown", typeof text === "string" ? text : (m.errorName ?? "")));
+      }
       else p.resolve(m);
     } else if (m.type === MessageType.SIGNAL) {
       this.onSignalMessage(m);

@@ -126,7 +126,8 @@ export class ExportedObject {
       const got = v instanceof Variant ? v.signature : "";
       throw new DbusError(Errors.invalidArgs, `Incorrect parameters for property '${prop}', expected '${p.type}', got '${got}'.`);
     }
-    const stored = p.onSet ? p.onSet(v.value) : v.value;
+    const given: unknown = v.value;
+    const stored = p.onSet ? p.onSet(given) : given;
     this.set(iface, prop, stored);
   }
 

@@ -69,7 +69,7 @@ function call(connection: BmcConnection, method: "GET" | "POST", path: string, b
       },
     );
     request.on("timeout", () => request.destroy(new Error(`no answer within ${connection.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)));
-    request.on("error", (error) => reject(new BmcRequestError("network", `${method} ${url.href}: ${error.message}${networkHint(error as NodeJS.ErrnoException)}`)));
+    request.on("error", (error) => reject(new BmcRequestError("network", `${method} ${url.href}: ${error.message}${networkHint(error)}`)));
     request.end(payload);
   });
 }

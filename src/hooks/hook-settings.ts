@@ -46,7 +46,7 @@ function checkHook(raw: unknown, where: string): HookSetting {
     throw new Error(`${where}.timeoutMs: expected a whole number from 10 to 600000`);
   }
   if (failOpen !== undefined && typeof failOpen !== "boolean") throw new Error(`${where}.failOpen: expected true or false`);
-  return { command: command as string[] | undefined, timeoutMs: timeoutMs as number | undefined, failOpen: failOpen as boolean | undefined };
+  return { command: command, timeoutMs: timeoutMs as number | undefined, failOpen: failOpen };
 }
 
 function record(raw: unknown, where: string): Record<string, unknown> {

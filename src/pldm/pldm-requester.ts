@@ -84,7 +84,7 @@ export class PldmRequester {
     return new Promise<DecodedResponse<R>>((resolve, reject) => {
       const job: Job = {
         peer,
-        def: def as CommandDef<unknown, unknown>,
+        def: def,
         fields,
         queuedAt: this.clock.now(),
         resolve: resolve as (r: DecodedResponse<unknown>) => void,

@@ -60,7 +60,7 @@ export class PldmResponder {
   ) {}
 
   on<Q, R>(def: CommandDef<Q, R>, handle: Handler<Q, R>): this {
-    this.table.set((def.type << 8) | def.command, { def: def as CommandDef<unknown, unknown>, handle: handle as Handler<unknown, unknown> });
+    this.table.set((def.type << 8) | def.command, { def: def, handle: handle as Handler<unknown, unknown> });
     this.types.add(def.type);
     return this;
   }

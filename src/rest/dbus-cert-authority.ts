@@ -114,7 +114,7 @@ export class DbusCertAuthority implements CertAuthority {
     const [reason] = await this.bus
       .call(HostBridgeStatus.service, HostBridgeStatus.path, HostBridgeStatus.iface, "BadCsrReason", { signature: "o", body: [path], timeoutMs: 1000 })
       .catch(() => [""]);
-    return String(reason ?? "");
+    return typeof reason === "string" ? reason : "";
   }
 
   private async outcomeOf(waiter: Waiter, status: string): Promise<SignOutcome> {

@@ -39,7 +39,7 @@ function validator(ajv: Ajv, schema: TSchema): ValidateFunction {
 /** Returns `value` when it fits `schema` (coerced in place when asked); throws SettingsError naming the first misfit. */
 export function checkSettings<T extends TSchema>(schema: T, value: unknown, from: SettingsSource): Static<T> {
   const validate = validator(from.coerce ? coercing : strict, schema);
-  if (validate(value)) return value as Static<T>;
+  if (validate(value)) return value;
   const problem = describeError(validate.errors ?? []);
   const name = (path: string) => from.names?.[path] ?? (path || "settings");
   const text = problem.unknown

@@ -27,9 +27,9 @@ const safe = (s: string) => s.replace(/[;#]/g, " ").replace(/\s+/g, " ").trim();
 function fieldSummary(f: Record<string, unknown> | null): string {
   if (!f) return "";
   const parts: string[] = [];
-  if (f.fileTypeName) parts.push(String(f.fileTypeName));
+  if (typeof f.fileTypeName === "string" && f.fileTypeName) parts.push(f.fileTypeName);
   for (const k of ["fileHandle", "offset", "length", "fileStatus", "tid", "sensorId", "effecterId", "recordHandle"]) {
-    if (typeof f[k] === "number") parts.push(`${k === "fileHandle" ? "handle" : k} ${f[k] as number}`);
+    if (typeof f[k] === "number") parts.push(`${k === "fileHandle" ? "handle" : k} ${f[k]}`);
   }
   return parts.join(" ");
 }

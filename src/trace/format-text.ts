@@ -13,7 +13,7 @@ function fieldText(fields: Record<string, unknown> | null): string {
     if (k === "data" && (v instanceof HexBytes || typeof v === "string")) {
       parts.push(`data=<${fields.dataLength as number} bytes>`);
     } else if (k === "fileType" && fields.fileTypeName) {
-      parts.push(`fileType=${String(v)}(${String(fields.fileTypeName)})`);
+      parts.push(`fileType=${String(v)}(${typeof fields.fileTypeName === "string" ? fields.fileTypeName : "?"})`);
     } else {
       parts.push(`${k}=${typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)}`);
     }

@@ -28,7 +28,7 @@ const RSA_MAX_BITS = 4096;
 
 /** Keys are extractable: the VMI hands its root out and tools write keys to files. */
 export async function generateKeyPair(kind: KeyPairKind): Promise<CryptoKeyPair> {
-  return (await subtle.generateKey(GENERATE[kind], true, ["sign", "verify"])) as CryptoKeyPair;
+  return (await subtle.generateKey(GENERATE[kind], true, ["sign", "verify"]));
 }
 
 /**
@@ -56,7 +56,7 @@ export function signatureAlgorithmFor(privateKey: CryptoKey): webcrypto.RsaHashe
 export function keyKindOf(publicKey: x509.PublicKey): KeyKind {
   let algorithm: webcrypto.KeyAlgorithm & { modulusLength?: number; namedCurve?: string };
   try {
-    algorithm = publicKey.algorithm;
+    algorithm = publicKey.algorithm as webcrypto.KeyAlgorithm & { modulusLength?: number; namedCurve?: string };
   } catch {
     return "other unknown algorithm";
   }

@@ -33,7 +33,7 @@ notes.push(
     "CRC as the baseline, the rest one typed-array view and one event per frame plus reassembly and PLDM decode.",
 );
 
-for (const m of await traceMetrics(quick)) emit(m);
+for (const m of traceMetrics(quick)) emit(m);
 const cli = cliMetrics(quick);
 for (const m of cli.metrics) emit(m);
 notes.push(

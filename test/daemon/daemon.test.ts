@@ -113,7 +113,7 @@ describe("hostbridge daemon end to end", () => {
     const { readFile } = await import("node:fs/promises");
     const reader = (async () => {
       while (reading) {
-        const text = await readFile(stack!.rootCertPath, "utf8");
+        const text = await readFile(stack.rootCertPath, "utf8");
         reads++;
         if (!/^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\n?$/.test(text)) bad++;
         seen.add(text);

@@ -33,7 +33,7 @@ async function startManager(b: PrivateBus, args: string[], wrapper: string[] = [
   const argv = [...wrapper, process.execPath, CLI_PATH, "ca-manager", "--bus", b.address, ...args];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, HOSTBRIDGE_LOG: "info" } });
   let err = "";
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
   cleanups.push(() => {
     child.kill("SIGKILL");
   });

@@ -22,7 +22,7 @@ export interface ScriptedHost {
 }
 
 export async function startScriptedHost(): Promise<ScriptedHost> {
-  const pair: PtyPair = await startPtyPair();
+  const pair: PtyPair = startPtyPair();
   const link = await openTtyDevice(pair.paths[1]);
   const endpoint = new MctpEndpoint({ link, localEid: 9 });
   const terminus = new PldmTerminus({ endpoint, tid: 9, requester: { responseTimeoutMs: 3000, retries: 1 } });

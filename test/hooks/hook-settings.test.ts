@@ -28,7 +28,7 @@ describe("the attestation setting", () => {
     [{ allowlist: [] }, /unknown field "allowlist"/],
   ])("refuses %j", (attestation, message) => {
     expect(() => checkAttestationSettings(attestation)).toThrow(message);
-    expect(() => resolveSettings({ link, attestation: attestation as never })).toThrow(SettingsError);
+    expect(() => resolveSettings({ link, attestation: attestation })).toThrow(SettingsError);
   });
 
   it("the daemon's flags say what is wrong before anything starts", async () => {

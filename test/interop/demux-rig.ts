@@ -40,7 +40,7 @@ export class DemuxRig {
   static async start(host: "tty" | "demux", daemonArgs: string[] = []): Promise<DemuxRig> {
     const dir = mkdtempSync(join(tmpdir(), "hb-demux-"));
     const bus = await startPrivateBus(join(dir, "dbus"));
-    const line = await startPtyPair();
+    const line = startPtyPair();
     const rig = new DemuxRig(dir, bus, line, await NetNamespace.start(), host === "demux" ? await NetNamespace.start() : null);
     try {
       await rig.startBmcDemux();
@@ -152,7 +152,7 @@ export class DemuxRig {
     const argv = ["--max-semi-space-size=1", CLI_PATH, ...args];
     if (ns) return ns.spawn(process.execPath, argv, join(this.dir, `${part}.log`), env);
     const child = spawn(process.execPath, argv, { stdio: ["ignore", "ignore", "pipe"], env });
-    child.stderr!.pipe(createWriteStream(join(this.dir, `${part}.log`), { flags: "a" }));
+    child.stderr.pipe(createWriteStream(join(this.dir, `${part}.log`), { flags: "a" }));
     return child;
   }
 }

@@ -63,8 +63,8 @@ export class NetNamespace {
   spawn(file: string, args: string[], logPath: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
     const child = spawn("nsenter", [`--net=${this.path}`, file, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
     const log = createWriteStream(logPath, { flags: "a" });
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
     return child;
   }
 

@@ -57,7 +57,7 @@ export class StandbyPair {
       await pair.watcher.watchName(HostBridgeStatus.service, (owner) => pair.owners.push({ owner, atMs: Date.now() }));
       pair.others.push(pair.spawn("ca-manager", ["ca-manager", "--bus", pair.bus.address]));
       await eventually(async () => ((await pair.watcher!.watchName(CaManager.service)) ? true : undefined), 10_000, "the CA manager");
-      pair.ptys = await startPtyPair();
+      pair.ptys = startPtyPair();
       pair.holdFd = openSync(pair.ptys.paths[1], constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
       const hostArgs = ["host-sim", "--tty", pair.ptys.paths[0], "--control", pair.controlPath, "--state-dir", join(dir, "host-sim"), ...(opts.hostSimArgs ?? [])];
       pair.others.push(pair.spawn("host-sim", hostArgs));
@@ -134,7 +134,7 @@ export class StandbyPair {
   private spawn(name: string, args: string[]): ChildProcess {
     const log = createWriteStream(join(this.dir, `${name}.log`), { flags: "a" });
     const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, HOSTBRIDGE_LOG: "info" } });
-    child.stderr!.pipe(log);
+    child.stderr.pipe(log);
     return child;
   }
 }

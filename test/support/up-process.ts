@@ -39,8 +39,8 @@ export async function startUp(stateDir: string, args: string[] = [], opts: { det
   });
   let out = "";
   let err = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once("exit", (code, signal) => r({ code, signal })));
   await eventually(() => {
     if (child.exitCode !== null) throw new Error(`up exited with ${child.exitCode}: ${err}`);
