@@ -54,8 +54,7 @@ for (const entry of readdirSync("src", { withFileTypes: true })) {
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 /** A relative specifier reaching `target` from any depth ("../os/clock.js", "../../src/os/clock.js", "../src/os/clock.js"). */
-const reaching = (target) =>
-  target.startsWith("src/") ? `^(\\.\\./)+(src/)?${escape(target.slice(4))}(/|$)` : `^(\\.\\./)+${escape(target)}(/|$)`;
+const reaching = (target) => (target.startsWith("src/") ? `^(\\.\\./)+(src/)?${escape(target.slice(4))}(/|$)` : `^(\\.\\./)+${escape(target)}(/|$)`);
 
 function layeringRule(from) {
   const allowed = MAY_IMPORT[from];

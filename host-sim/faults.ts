@@ -43,7 +43,10 @@ const KEYS: Record<string, NumericFault> = {
 export function parseFaults(text: string | undefined): HostFaults {
   const out = { ...NO_FAULTS };
   if (!text) return out;
-  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [k, v] = part.split("=");
     if (k === "bad-root" || k === "bad-cert") {
       const kinds: readonly string[] = k === "bad-root" ? BAD_ROOTS : BAD_CERTS;

@@ -183,7 +183,14 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
     const { hostEid, tid, faults } = this.settings;
     this.endpoint = isMctpTransport(this.link) ? this.link : new MctpEndpoint({ link: this.link, localEid: hostEid, clock: this.clock, log: this.log });
     this.endpoint.on("frame-error", () => this.frameErrors++);
-    this.terminus = new PldmTerminus({ endpoint: this.endpoint, tid, clock: this.clock, log: this.log, requester: this.settings.requester, instanceIds: this.instanceIds });
+    this.terminus = new PldmTerminus({
+      endpoint: this.endpoint,
+      tid,
+      clock: this.clock,
+      log: this.log,
+      requester: this.settings.requester,
+      instanceIds: this.instanceIds,
+    });
     const responder = this.terminus.responder;
     if (faults.delay > 0 || faults.notReady > 0) {
       responder.intercept(async ({ header }) => {
@@ -242,7 +249,12 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
     const { bmcEid, readChunk, writeChunk, faults, chunkRetries } = this.settings;
     const dma = this.memory?.take(this.settings.transfer) ?? undefined;
     try {
-      const csr = await pullFile(terminus.requester, bmcEid, IbmFileType.CertSigningRequest, handle, length, { chunkSize: readChunk, chunkRetries, dma, adaptive: this.readChunks });
+      const csr = await pullFile(terminus.requester, bmcEid, IbmFileType.CertSigningRequest, handle, length, {
+        chunkSize: readChunk,
+        chunkRetries,
+        dma,
+        adaptive: this.readChunks,
+      });
       let certPem: string;
       try {
         certPem = await this.hostile.certificate(await this.ca.sign(new TextDecoder().decode(csr)), new TextDecoder().decode(csr), this.ca.current!);
@@ -255,7 +267,13 @@ export class HostSimulator extends EventEmitter<HostSimEvents> {
       if (generation !== this.generation) return;
       const cert = new TextEncoder().encode(certPem);
       const metadata = this.settings.announceWithMetadata ? { metadata1: CertVerdict.Signed, metadata2: 0, metadata3: 0, metadata4: 0 } : undefined;
-      await pushFile(terminus.requester, bmcEid, IbmFileType.SignedCert, handle, cert, { chunkSize: writeChunk || undefined, metadata, chunkRetries, dma, adaptive: this.writeChunks });
+      await pushFile(terminus.requester, bmcEid, IbmFileType.SignedCert, handle, cert, {
+        chunkSize: writeChunk || undefined,
+        metadata,
+        chunkRetries,
+        dma,
+        adaptive: this.writeChunks,
+      });
       this.counters.signed++;
       this.emit("signed", handle, certPem);
     } catch (e) {

@@ -113,8 +113,16 @@ async function openLine(opts: HostSimRunOptions): Promise<SerialLink> {
 /** Line-level options mean nothing when libmctp's daemon owns the line: refused, not ignored. */
 function openDemux(opts: HostSimRunOptions, log: Logger): MctpDemuxTransport {
   const faults = opts.settings.faults;
-  const lineOnly = [opts.tty && "--tty", opts.trace && "--trace", opts.baud && "--baud", faults && (faults.corrupt > 0 || faults.drop > 0) && "--faults corrupt/drop"].filter(Boolean);
-  if (lineOnly.length) throw new Error(`host-sim: ${lineOnly.join(", ")} ${lineOnly.length > 1 ? "need" : "needs"} a serial line; with --link mctp-demux the demux daemon owns it`);
+  const lineOnly = [
+    opts.tty && "--tty",
+    opts.trace && "--trace",
+    opts.baud && "--baud",
+    faults && (faults.corrupt > 0 || faults.drop > 0) && "--faults corrupt/drop",
+  ].filter(Boolean);
+  if (lineOnly.length)
+    throw new Error(
+      `host-sim: ${lineOnly.join(", ")} ${lineOnly.length > 1 ? "need" : "needs"} a serial line; with --link mctp-demux the demux daemon owns it`,
+    );
   return new MctpDemuxTransport({ socket: opts.demuxSocket, localEid: opts.settings.hostEid ?? DEFAULT_HOST_SIM_SETTINGS.hostEid, log });
 }
 

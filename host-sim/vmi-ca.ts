@@ -86,16 +86,27 @@ export class VmiCa {
   /** A new root key and certificate, as the VMI makes at every power on. */
   async newRoot(bootNumber: number): Promise<VmiBoot> {
     const keys = await generateKeyPair(this.settings.keyKind);
-    const rootPem = await createRootCa({ keys, subject: `CN=VMI CA boot ${bootNumber},O=pldm-hostbridge host-sim`, validityDays: this.settings.rootValidityDays });
+    const rootPem = await createRootCa({
+      keys,
+      subject: `CN=VMI CA boot ${bootNumber},O=pldm-hostbridge host-sim`,
+      validityDays: this.settings.rootValidityDays,
+    });
     const ca: CertificateAuthority = { cert: rootPem, keys };
     const serverKeys = await generateKeyPair(this.settings.keyKind);
     const server = {
-      certPem: await issueServerCertificate({ ca, keys: serverKeys, dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], validityDays: this.settings.rootValidityDays }),
+      certPem: await issueServerCertificate({
+        ca,
+        keys: serverKeys,
+        dnsNames: ["localhost"],
+        ipAddresses: ["127.0.0.1"],
+        validityDays: this.settings.rootValidityDays,
+      }),
       keyPem: await exportPrivateKeyPem(serverKeys.privateKey),
     };
     const previous = this.boot;
     const now = Date.now();
-    const crossPem = previous && this.graceLasts(0, 0) ? await crossCertifyRoot({ ca: previous.ca, rootPem, validityDays: this.settings.rootValidityDays }) : null;
+    const crossPem =
+      previous && this.graceLasts(0, 0) ? await crossCertifyRoot({ ca: previous.ca, rootPem, validityDays: this.settings.rootValidityDays }) : null;
     this.boot = { ca, rootPem, rootFingerprint: await fingerprintSha256(rootPem), server, crossPem };
     if (previous) {
       for (const r of this.replaced) r.bootsSince++;

@@ -133,7 +133,10 @@ export async function startVmiTlsServer(options: VmiTlsServerOptions): Promise<V
 /** The endpoint's credentials for a moment of the CA's trust. */
 function credentialsOf(trust: VmiTrust): [VmiRootCredentials, VmiServerCredentials] {
   const [current, ...grace] = trust.clientRoots;
-  return [{ certPem: current!, gracePems: grace }, { certPem: trust.serverChainPem, keyPem: trust.serverKeyPem }];
+  return [
+    { certPem: current!, gracePems: grace },
+    { certPem: trust.serverChainPem, keyPem: trust.serverKeyPem },
+  ];
 }
 
 export interface VmiTrustFollower {

@@ -26,15 +26,7 @@ export {
 export { pldmMessageToJson, type PldmJson } from "./pldm/json.js";
 export { CommandRegistry, type AnyCommandDef, type CommandDef, type RequestOf, type ResponseOf } from "./wire/command.js";
 export { commandName, defaultRegistry } from "./pldm/registry.js";
-export {
-  CompletionCode,
-  completionCodeName,
-  FileStatus,
-  IBM_FILE_TYPE_NAMES,
-  IbmFileType,
-  PLDM_TYPE_NAMES,
-  PldmType,
-} from "./pldm/names.js";
+export { CompletionCode, completionCodeName, FileStatus, IBM_FILE_TYPE_NAMES, IbmFileType, PLDM_TYPE_NAMES, PldmType } from "./pldm/names.js";
 
 // Command definitions, one module per PLDM type (test/package checks each is in defaultRegistry).
 export * from "./pldm/base.js";

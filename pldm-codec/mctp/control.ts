@@ -23,12 +23,7 @@ export const GetMctpVersionSupport = control(
   struct({ messageType: u8 }),
   struct({ versionCount: u8, versions: listCountedBy(ver32Mctp, "versionCount") }),
 );
-export const GetMessageTypeSupport = control(
-  0x05,
-  "GetMessageTypeSupport",
-  empty,
-  struct({ typeCount: u8, types: listCountedBy(u8, "typeCount") }),
-);
+export const GetMessageTypeSupport = control(0x05, "GetMessageTypeSupport", empty, struct({ typeCount: u8, types: listCountedBy(u8, "typeCount") }));
 
 export const controlRegistry = new CommandRegistry([GetEndpointId, GetMctpVersionSupport, GetMessageTypeSupport]);
 
@@ -85,4 +80,3 @@ export function encodeControlError(to: { command: number; instanceId: number }, 
   out[HEADER] = completionCode;
   return out;
 }
-

@@ -36,8 +36,7 @@ export function errorShapeOf(def: AnyCommandDef, tailLength: number): Struct<Rec
  * failing code and its error fields (pldmd's shape, the raw tail, or none).
  */
 export type ResponseOutcome<R> =
-  | { ok: true; completionCode: typeof CompletionCode.Success; fields: R }
-  | { ok: false; completionCode: number; fields: Record<string, unknown> };
+  { ok: true; completionCode: typeof CompletionCode.Success; fields: R } | { ok: false; completionCode: number; fields: Record<string, unknown> };
 
 function decodeResponsePayload<R>(def: CommandDef<unknown, R>, b: Uint8Array): ResponseOutcome<R> {
   if (b.length < PLDM_HEADER_SIZE + 1) throw new DecodeError("truncated", "response has no completion code", b.length);

@@ -92,11 +92,4 @@ export const GetPDR = defineCommand({
   response: struct({ nextRecordHandle: u32, nextDataTransferHandle: u32, transferFlag, responseCount: u16, recordData: restBytes }),
 });
 
-export const PLATFORM_COMMANDS = [
-  SetEventReceiver,
-  PlatformEventMessage,
-  GetSensorReading,
-  GetStateSensorReadings,
-  SetStateEffecterStates,
-  GetPDR,
-] as const;
+export const PLATFORM_COMMANDS = [SetEventReceiver, PlatformEventMessage, GetSensorReading, GetStateSensorReadings, SetStateEffecterStates, GetPDR] as const;

@@ -286,7 +286,7 @@ export class SerialDeframer {
     for (; j < end; j++) {
       let c = chunk[j]!;
       // One unsigned compare catches both 0x7D and 0x7E, keeping the plain-byte path short.
-      if (((c - FRAME_ESCAPE) >>> 0) <= 1) {
+      if ((c - FRAME_ESCAPE) >>> 0 <= 1) {
         // A flag (raw, or after an escape) means the frame was cut short: the state machine ends it.
         if (c === FRAME_FLAG || ++end + 3 > n) return 0;
         c = chunk[++j]!;

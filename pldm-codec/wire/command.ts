@@ -57,7 +57,10 @@ export class CommandRegistry {
 
   /** Command codes defined for a type, ascending. */
   commandsOf(type: number): number[] {
-    return [...this.byKey.values()].filter((d) => d.type === type).map((d) => d.command).sort((a, b) => a - b);
+    return [...this.byKey.values()]
+      .filter((d) => d.type === type)
+      .map((d) => d.command)
+      .sort((a, b) => a - b);
   }
 
   all(): CommandDef[] {

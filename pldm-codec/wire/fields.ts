@@ -153,7 +153,7 @@ function bcd(nibbles: number, where: number): number {
 
 function toBcd(n: number, name: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 99) throw new EncodeError(name, `version part ${n} outside 0..99`);
-  return n < 10 ? 0xf0 | n : ((Math.floor(n / 10) << 4) | n % 10);
+  return n < 10 ? 0xf0 | n : (Math.floor(n / 10) << 4) | (n % 10);
 }
 
 const VERSION_TEXT = /^(\d{1,2})\.(\d{1,2})(?:\.(\d{1,2}))?([a-z])?$/;
@@ -226,7 +226,7 @@ export function listCountedBy<T>(item: Field<T>, countField: string): Field<T[]>
     item: item,
     read(b, start, end, ctx) {
       const n = ctx[countField];
-      if ((end - start) !== Number(n) * item.size) {
+      if (end - start !== Number(n) * item.size) {
         throw new DecodeError("length-mismatch", `${countField} says ${String(n)} items but ${end - start} bytes follow`, start);
       }
       const out: T[] = [];

@@ -12,7 +12,13 @@ export async function describePemFile(path: string): Promise<string[]> {
     const pem = encodePem(b.label, b.der);
     if (b.label.includes("CERTIFICATE REQUEST")) {
       const d = await describeCsr(pem);
-      out.push(`CSR`, `  subject:     ${d.subject}`, `  key:         ${d.keyKind}`, `  signature:   ${d.signatureValid ? "valid" : "INVALID"}`, `  sha256:      ${d.sha256Fingerprint}`);
+      out.push(
+        `CSR`,
+        `  subject:     ${d.subject}`,
+        `  key:         ${d.keyKind}`,
+        `  signature:   ${d.signatureValid ? "valid" : "INVALID"}`,
+        `  sha256:      ${d.sha256Fingerprint}`,
+      );
     } else if (b.label === "CERTIFICATE") {
       const d = await describeCertificate(pem);
       out.push(

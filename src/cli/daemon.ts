@@ -45,7 +45,9 @@ function attestationFlags(f: DaemonFlags): Record<string, unknown> | undefined {
     const [point, program] = [h.slice(0, h.indexOf("=")), h.slice(h.indexOf("=") + 1)];
     hooks[point] = { command: [program], timeoutMs: f.hookTimeout, failOpen: f.hookFailOpen.includes(point) };
   }
-  const keyPolicy = f.keyPolicy ? Object.fromEntries(f.keyPolicy.split(",").map((p): [string, number] => [p.split(":")[0] ?? "", Number(p.split(":")[1])])) : undefined;
+  const keyPolicy = f.keyPolicy
+    ? Object.fromEntries(f.keyPolicy.split(",").map((p): [string, number] => [p.split(":")[0] ?? "", Number(p.split(":")[1])]))
+    : undefined;
   const rootAllowlist = f.rootAllowlist || f.rootAllowlistChecksum ? { file: f.rootAllowlist, checksumFile: f.rootAllowlistChecksum } : undefined;
   return { hooks, keyPolicy, rootAllowlist };
 }
@@ -71,23 +73,32 @@ const FLAG_NAMES: Readonly<Record<string, string>> = {
 };
 
 function flagsToSettings(f: DaemonFlags): DaemonSettingsLayer {
-  const link = f.tty ? { kind: "tty" as const, path: f.tty, baud: f.baud } : f.spawnHost ? { kind: "spawn" as const, command: f.spawnHost, baud: f.baud } : f.stdio ? { kind: "stdio" as const, baud: f.baud } : f.link;
-  return checkLayer({
-    bus: f.bus,
-    link,
-    localEid: f.localEid,
-    hostEid: f.hostEid,
-    rootCertPath: f.rootCert,
-    spoolDir: f.spoolDir,
-    responseTimeoutMs: f.responseTimeout,
-    retries: f.retries,
-    dbusTimeoutMs: f.dbusTimeout,
-    bridge: f.certWait ? { certWaitMs: f.certWait } : undefined,
-    trace: f.trace,
-    dmaRegion: f.dmaRegion ? resolve(f.dmaRegion) : undefined,
-    standby: f.standby,
-    attestation: attestationFlags(f),
-  }, { source: "flags", names: FLAG_NAMES });
+  const link = f.tty
+    ? { kind: "tty" as const, path: f.tty, baud: f.baud }
+    : f.spawnHost
+      ? { kind: "spawn" as const, command: f.spawnHost, baud: f.baud }
+      : f.stdio
+        ? { kind: "stdio" as const, baud: f.baud }
+        : f.link;
+  return checkLayer(
+    {
+      bus: f.bus,
+      link,
+      localEid: f.localEid,
+      hostEid: f.hostEid,
+      rootCertPath: f.rootCert,
+      spoolDir: f.spoolDir,
+      responseTimeoutMs: f.responseTimeout,
+      retries: f.retries,
+      dbusTimeoutMs: f.dbusTimeout,
+      bridge: f.certWait ? { certWaitMs: f.certWait } : undefined,
+      trace: f.trace,
+      dmaRegion: f.dmaRegion ? resolve(f.dmaRegion) : undefined,
+      standby: f.standby,
+      attestation: attestationFlags(f),
+    },
+    { source: "flags", names: FLAG_NAMES },
+  );
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -137,7 +148,12 @@ export function registerDaemon(program: Command): void {
     .action(async (f: { bus: string; stateFile?: string; settledRetention?: number; pendingRetention?: number }) => {
       const log = createLogger("hostbridge-ca-manager");
       const bus = await BusConnection.connect({ address: f.bus, log });
-      const manager = await CaManagerService.start(bus, { statePath: f.stateFile, log, settledRetentionMs: f.settledRetention, pendingRetentionMs: f.pendingRetention });
+      const manager = await CaManagerService.start(bus, {
+        statePath: f.stateFile,
+        log,
+        settledRetentionMs: f.settledRetention,
+        pendingRetentionMs: f.pendingRetention,
+      });
       log.info({ bus: f.bus }, "CA manager running");
       const fatal = new Promise<string>((r) => bus.once("disconnected", r));
       supervise(log, async () => (manager.close(), bus.close()), fatal);

@@ -70,7 +70,10 @@ class DecodeOutput {
     const completed: RebuiltFile[] = [];
     for (const r of records) {
       const o = this.opts.output;
-      if (!this.quiet) this.add(o === "json" ? `${recordToJson(r)}\n` : o === "text" ? `${formatRecord(r, color)}\n` : o === "pcap" ? this.pcap.record(r) : this.mermaid.record(r));
+      if (!this.quiet)
+        this.add(
+          o === "json" ? `${recordToJson(r)}\n` : o === "text" ? `${formatRecord(r, color)}\n` : o === "pcap" ? this.pcap.record(r) : this.mermaid.record(r),
+        );
       if (this.files) for (const f of this.files.push(r)) completed.push(f);
     }
     records.length = 0;

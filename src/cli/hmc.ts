@@ -165,7 +165,8 @@ export function registerHmc(program: Command): void {
     .action(async (flags: PinsFlags) => {
       let pins = await readPins(flags.dir);
       if (flags.add !== undefined) {
-        if (flags.fingerprint === undefined) throw new InvalidArgumentError("--add needs --fingerprint: a root is pinned only by a fingerprint checked out of band");
+        if (flags.fingerprint === undefined)
+          throw new InvalidArgumentError("--add needs --fingerprint: a root is pinned only by a fingerprint checked out of band");
         pins = withPin(pins, await pinRoot(await readFile(flags.add, "utf8"), flags.fingerprint), flags.keepRoots);
       }
       if (flags.remove !== undefined) pins = withoutPin(pins, flags.remove);

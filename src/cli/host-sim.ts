@@ -51,17 +51,22 @@ export function registerHostSim(program: Command): void {
     .option("--tty <path>", "use this tty device instead of stdin/stdout")
     .option("--link <kind>", LINK_OPTION_HELP, parseLinkOption)
     .option("--state-dir <dir>", "write host-sim.json (status and counters) here")
-    .option("--control <socket>", "unix socket taking {\"power\":\"on|off|reboot\"} lines")
+    .option("--control <socket>", 'unix socket taking {"power":"on|off|reboot"} lines')
     .option("--host-eid <eid>", "our MCTP EID", eidOption, DEFAULT_HOST_SIM_SETTINGS.hostEid)
     .option("--bmc-eid <eid>", "the BMC's MCTP EID", eidOption, DEFAULT_HOST_SIM_SETTINGS.bmcEid)
     .addOption(new Option("--key <kind>", "VMI root key type").choices(["rsa2048", "p256"]).default("rsa2048"))
     .option("--read-chunk <bytes>", "ReadFileByType chunk when pulling a CSR (0 = whole file)", intOption(0, 65536), 0)
     .option("--write-chunk <bytes>", "WriteFileByType chunk when pushing a certificate (0 = whole)", intOption(0, 65536), 0)
     .addOption(
-      new Option("--bad-csr <signal>", "how a bad CSR is refused").choices(["file-ack-metadata", "new-file-metadata", "empty-write"]).default("file-ack-metadata"),
+      new Option("--bad-csr <signal>", "how a bad CSR is refused")
+        .choices(["file-ack-metadata", "new-file-metadata", "empty-write"])
+        .default("file-ack-metadata"),
     )
     .option("--with-metadata", "announce certificates with NewFileAvailableWithMetaData", false)
-    .option("--faults <list>", "e.g. corrupt=0.01,drop=0.01,delay=50,notready=0.1,sign-delay=200,seed=7; a hostile host: bad-root=KIND, bad-cert=KIND, bad-times=N (host-sim/hostile.ts)")
+    .option(
+      "--faults <list>",
+      "e.g. corrupt=0.01,drop=0.01,delay=50,notready=0.1,sign-delay=200,seed=7; a hostile host: bad-root=KIND, bad-cert=KIND, bad-times=N (host-sim/hostile.ts)",
+    )
     .option("--baud <bps>", "pace our sending to this line speed (10 bits a byte)", intOption(300, 100_000_000))
     .option("--host-off", "start powered off (silent)", false)
     .option("--vmi-tls-port <port>", "serve the VMI mutual-TLS endpoint on 127.0.0.1 (0 = any port)", portOption)

@@ -8,7 +8,8 @@ export interface DemuxLinkSpec {
   socket: string;
 }
 
-export const LINK_OPTION_HELP = 'mctp-demux[:SOCKET]: a client of libmctp\'s mctp-demux-daemon (default the abstract socket @mctp-mux; "@name" is abstract, else a path)';
+export const LINK_OPTION_HELP =
+  'mctp-demux[:SOCKET]: a client of libmctp\'s mctp-demux-daemon (default the abstract socket @mctp-mux; "@name" is abstract, else a path)';
 
 /** "mctp-demux", "mctp-demux:@name" or "mctp-demux:/run/x.sock". */
 export function parseLinkOption(value: string): DemuxLinkSpec {

@@ -153,7 +153,10 @@ async function vmiTlsPort(stack: LocalStack, asked: number, hostOff: boolean): P
   return pollUntil(port, hostOff ? 0 : 10_000, "host-sim's VMI TLS port", 100).catch(() => null);
 }
 
-function howTo(up: { restUrl: string; restCaPath: string; username: string; password: string; busAddress: string; vmiTlsPort: number | null; tracePath: string | null }, stateDir: string): string {
+function howTo(
+  up: { restUrl: string; restCaPath: string; username: string; password: string; busAddress: string; vmiTlsPort: number | null; tracePath: string | null },
+  stateDir: string,
+): string {
   const cli = `node ${process.argv[1]}`;
   const auth = `${up.username}:${up.password}`;
   return `

@@ -67,7 +67,10 @@ export function createBmcEngine(opts: BmcEngineOptions): BmcEngine {
       return null;
     }
     rootCounters.refused++;
-    log.warn({ reason: verdict.reason, why: verdict.message, fingerprint: verdict.fingerprint, bytes: data.length }, "refused a root certificate from the host; RootCert left as it was");
+    log.warn(
+      { reason: verdict.reason, why: verdict.message, fingerprint: verdict.fingerprint, bytes: data.length },
+      "refused a root certificate from the host; RootCert left as it was",
+    );
     return CompletionCode.Error;
   };
   const files: FileIoService = new FileIoService(terminus.responder, {

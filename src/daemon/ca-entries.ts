@@ -76,7 +76,9 @@ export class CaEntries implements CaEntrySink {
         if (this.admitting.get(entry.id) !== entry.csr) return;
         this.admitting.delete(entry.id);
         if (denial === null) return bridge.take(entry);
-        await this.badCsr(entry, denial).catch((e: unknown) => this.log.error({ id: entry.id, err: (e as Error).message }, "could not mark a denied entry BadCSR"));
+        await this.badCsr(entry, denial).catch((e: unknown) =>
+          this.log.error({ id: entry.id, err: (e as Error).message }, "could not mark a denied entry BadCSR"),
+        );
       },
       (e: unknown) => {
         this.admitting.delete(entry.id);

@@ -138,12 +138,25 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
     if (old && old.entry.path === entry.path && old.csrDigest === csrDigest) return;
     if (old) {
       this.counters.idsReused++;
-      this.log.warn({ id: entry.id, oldPath: old.entry.path, path: entry.path, oldCsr: old.csrDigest, csr: csrDigest }, "entry id reused by another request; cancelling the old exchange");
+      this.log.warn(
+        { id: entry.id, oldPath: old.entry.path, path: entry.path, oldCsr: old.csrDigest, csr: csrDigest },
+        "entry id reused by another request; cancelling the old exchange",
+      );
       this.drop(entry.id);
     }
     // pldmd sends the CSR with one newline appended, and counts it.
     this.files.offer(IbmFileType.CertSigningRequest, entry.id, new TextEncoder().encode(`${entry.csr}\n`));
-    this.tracked.set(entry.id, { entry, csrDigest, verified: null, refusedRetry: false, backoffMs: this.settings.initialBackoffMs, timer: null, announcing: false, awaitingCert: false, settled: false });
+    this.tracked.set(entry.id, {
+      entry,
+      csrDigest,
+      verified: null,
+      refusedRetry: false,
+      backoffMs: this.settings.initialBackoffMs,
+      timer: null,
+      announcing: false,
+      awaitingCert: false,
+      settled: false,
+    });
     this.log.info({ id: entry.id, path: entry.path }, "CSR entry taken up");
     if (this.hostState === "down") this.ensureProbe();
     else void this.announce(entry.id);
@@ -297,7 +310,10 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
     }
     this.counters.certificatesRefused++;
     const { reason, message, fingerprint } = verdict;
-    this.log.warn({ id: handle, path: t.entry.path, reason, why: message, fingerprint, bytes: data.length, retryMs: t.backoffMs }, "refused a certificate from the host; the entry stays Pending");
+    this.log.warn(
+      { id: handle, path: t.entry.path, reason, why: message, fingerprint, bytes: data.length, retryMs: t.backoffMs },
+      "refused a certificate from the host; the entry stays Pending",
+    );
     t.awaitingCert = false;
     t.refusedRetry = true;
     // An announcement on its way schedules the retry when its answer comes.
@@ -317,7 +333,9 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
     t.timer?.cancel();
     const certPem = new TextDecoder().decode(data);
     // Attestation pre-deliver: a denied certificate is never written; the entry ends BadCSR.
-    const denial = this.beforeDeliver ? await this.beforeDeliver(t.entry, certPem).catch((e: unknown) => `pre-deliver check failed: ${(e as Error).message}`) : null;
+    const denial = this.beforeDeliver
+      ? await this.beforeDeliver(t.entry, certPem).catch((e: unknown) => `pre-deliver check failed: ${(e as Error).message}`)
+      : null;
     if (denial !== null) return this.refuse(t, denial);
     await this.deliver(t, certPem);
   }

@@ -148,7 +148,14 @@ async function openHostLink(s: DaemonSettings, log: Logger): Promise<SerialLink 
   return s.trace ? recordLink(raw, s.trace, { name: "daemon", localEid: s.localEid }) : raw;
 }
 
-async function activate(s: DaemonSettings, bus: BusConnection, log: Logger, fail: (why: string) => void, beforeStatus?: () => void, takeover = false): Promise<ActiveDaemon> {
+async function activate(
+  s: DaemonSettings,
+  bus: BusConnection,
+  log: Logger,
+  fail: (why: string) => void,
+  beforeStatus?: () => void,
+  takeover = false,
+): Promise<ActiveDaemon> {
   const link = await openHostLink(s, log);
   // A demux client reconnects by itself: only a byte link we own ends the daemon.
   if (!isMctpTransport(link)) link.on("close", (why) => fail(`link to the host closed: ${String(why)}`));
@@ -158,7 +165,15 @@ async function activate(s: DaemonSettings, bus: BusConnection, log: Logger, fail
   // The hooks learn the host's state from the engine, which exists by the time they run.
   let engine: BmcEngine | null = null;
   const hooks = s.attestation
-    ? new AttestationHooks(checkAttestationSettings(s.attestation), () => ({ linkState: engine?.bridge.host.state ?? "unknown", lastSeen: engine?.bridge.host.lastSeenMs ? new Date(engine.bridge.host.lastSeenMs).toISOString() : "", rootFingerprint: root.currentFingerprint ?? "" }), log)
+    ? new AttestationHooks(
+        checkAttestationSettings(s.attestation),
+        () => ({
+          linkState: engine?.bridge.host.state ?? "unknown",
+          lastSeen: engine?.bridge.host.lastSeenMs ? new Date(engine.bridge.host.lastSeenMs).toISOString() : "",
+          rootFingerprint: root.currentFingerprint ?? "",
+        }),
+        log,
+      )
     : null;
   /** Recent denials by entry path, for the REST front's 400 (BadCsrReason on the status object). */
   const denials = new Map<string, string>();

@@ -10,7 +10,24 @@ import type { CaEntries } from "./ca-entries.js";
 import type { BmcEngine } from "./bmc-engine.js";
 import type { RootCertWriter } from "./root-cert-writer.js";
 
-const COUNTERS = ["Completed", "Refused", "Pending", "Announces", "BadFrames", "Retries", "Timeouts", "SpoofedSignals", "RxBytes", "TxBytes", "CertificatesRefused", "RootsRefused", "IdsReused", "HookAllowed", "HookDenied", "HookErrors"] as const;
+const COUNTERS = [
+  "Completed",
+  "Refused",
+  "Pending",
+  "Announces",
+  "BadFrames",
+  "Retries",
+  "Timeouts",
+  "SpoofedSignals",
+  "RxBytes",
+  "TxBytes",
+  "CertificatesRefused",
+  "RootsRefused",
+  "IdsReused",
+  "HookAllowed",
+  "HookDenied",
+  "HookErrors",
+] as const;
 
 /** What the attestation hooks and the standby role add to the status object. */
 export interface StatusExtras {

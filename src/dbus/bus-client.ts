@@ -132,7 +132,15 @@ export class BusClient extends EventEmitter<BusClientEvents> {
   /** A method call with a bounded wait; D-Bus errors reject as DbusError. */
   call(destination: string, path: string, iface: string, member: string, opts: CallOptions = {}): Promise<unknown[]> {
     if (this.closed) return Promise.reject(new DbusError(Errors.noReply, "bus connection is closed"));
-    const msg = new Message({ type: MessageType.METHOD_CALL, destination, path, interface: iface, member, signature: opts.signature ?? "", body: opts.body ?? [] });
+    const msg = new Message({
+      type: MessageType.METHOD_CALL,
+      destination,
+      path,
+      interface: iface,
+      member,
+      signature: opts.signature ?? "",
+      body: opts.body ?? [],
+    });
     msg.serial = this.bus.newSerial();
     const timeoutMs = opts.timeoutMs ?? this.callTimeoutMs;
     return new Promise<DbusMessage>((resolve, reject) => {
@@ -259,8 +267,7 @@ export class BusClient extends EventEmitter<BusClientEvents> {
       if (m.type === MessageType.ERROR) {
         const text: unknown = (m.body as unknown[])[0];
         p.reject(new DbusError(m.errorName ?? "unknown", typeof text === "string" ? text : (m.errorName ?? "")));
-      }
-      else p.resolve(m);
+      } else p.resolve(m);
     } else if (m.type === MessageType.SIGNAL) {
       this.onSignalMessage(m);
     }

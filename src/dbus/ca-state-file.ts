@@ -58,7 +58,11 @@ export class CaStateFile {
       const seen = [...text.matchAll(/"(?:id|nextId)"\s*:\s*(\d{1,10})/g)].map((m) => Number(m[1]) + 1);
       const floor = counter === null ? Math.floor(now / 1000) - FLOOR_EPOCH_S : 1;
       const nextId = Math.min(MAX_ID, Math.max(1, counter ?? 1, floor, ...seen));
-      return { entries: [], nextId, problem: `unreadable state file (${(e as Error).message}) moved to ${aside}; its entries are lost; ids continue from ${nextId}` };
+      return {
+        entries: [],
+        nextId,
+        problem: `unreadable state file (${(e as Error).message}) moved to ${aside}; its entries are lost; ids continue from ${nextId}`,
+      };
     }
   }
 
@@ -83,10 +87,19 @@ function parseState(text: string): { nextId: number; entries: StoredEntry[] } {
   if (typeof raw !== "object" || raw === null || !Number.isInteger(raw.nextId) || !Array.isArray(raw.entries)) throw new Error("not a CA state object");
   const entries = raw.entries.map((e: Partial<StoredEntry>, i) => {
     const ok =
-      Number.isInteger(e.id) && e.id! >= 1 && e.id! <= MAX_ID && typeof e.csr === "string" && typeof e.clientCertificate === "string" && STATES.has(String(e.status));
+      Number.isInteger(e.id) &&
+      e.id! >= 1 &&
+      e.id! <= MAX_ID &&
+      typeof e.csr === "string" &&
+      typeof e.clientCertificate === "string" &&
+      STATES.has(String(e.status));
     if (!ok) throw new Error(`entry ${i} is malformed`);
     // Files from before the time stamps count from now.
-    return { ...(e as StoredEntry), createdAt: Number.isFinite(e.createdAt) ? e.createdAt! : Date.now(), settledAt: Number.isFinite(e.settledAt) ? e.settledAt! : null };
+    return {
+      ...(e as StoredEntry),
+      createdAt: Number.isFinite(e.createdAt) ? e.createdAt! : Date.now(),
+      settledAt: Number.isFinite(e.settledAt) ? e.settledAt! : null,
+    };
   });
   return { nextId: raw.nextId as number, entries };
 }

@@ -209,8 +209,7 @@ function interfaceXml(spec: InterfaceSpec): string {
   const signals = Object.entries(spec.signals ?? {}).map(([n, s]) => `<signal name="${n}">${args(s, null)}</signal>`);
   const props = Object.entries(spec.properties ?? {}).map(([n, p]) => {
     const access = p.access === "readwrite" ? "readwrite" : "read";
-    const annotation =
-      p.access === "const" ? `<annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="const"/>` : "";
+    const annotation = p.access === "const" ? `<annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="const"/>` : "";
     return `<property name="${n}" type="${p.type}" access="${access}">${annotation}</property>`;
   });
   return `<interface name="${spec.name}">${methods.join("")}${signals.join("")}${props.join("")}</interface>`;

@@ -17,7 +17,10 @@ const PROPERTIES_SIGNATURES = { Get: "ss", GetAll: "s", Set: "ssv" } as const;
 
 /** sd-bus's answer to a call whose arguments do not match the method's signature. */
 function invalidArguments(m: DbusMessage, expected: string): DbusError {
-  return new DbusError(Errors.invalidArgs, `Invalid arguments '${m.signature ?? ""}' to call ${m.interface ?? ""}.${m.member ?? ""}(), expecting '${expected}'.`);
+  return new DbusError(
+    Errors.invalidArgs,
+    `Invalid arguments '${m.signature ?? ""}' to call ${m.interface ?? ""}.${m.member ?? ""}(), expecting '${expected}'.`,
+  );
 }
 
 /** What the server needs from the connection under it. */
@@ -77,7 +80,8 @@ export class ObjectServer {
     // sd-bus: a path with nothing there answers UnknownObject, whatever was called.
     const exists = obj !== undefined || this.managers.has(path) || this.hasChildren(path);
     const unknownObject = () => run(() => Promise.reject(new DbusError(Errors.unknownObject, `Unknown object '${path}'.`)));
-    if (m.interface === INTROSPECTABLE && m.member === "Introspect") return exists ? run(() => ({ signature: "s", body: [this.introspect(path)] })) : unknownObject();
+    if (m.interface === INTROSPECTABLE && m.member === "Introspect")
+      return exists ? run(() => ({ signature: "s", body: [this.introspect(path)] })) : unknownObject();
     if (m.interface === PEER) return false;
     if (m.interface === OBJECT_MANAGER && m.member === "GetManagedObjects" && this.managers.has(path)) {
       return run(() => ({ signature: "a{oa{sa{sv}}}", body: [this.managedObjects(path)] }));
@@ -138,7 +142,9 @@ export class ObjectServer {
           `<signal name="InterfacesAdded"><arg type="o" name="object_path"/><arg type="a{sa{sv}}" name="interfaces_and_properties"/></signal>` +
           `<signal name="InterfacesRemoved"><arg type="o" name="object_path"/><arg type="as" name="interfaces"/></signal></interface>`
         : "");
-    const children = this.childNames(path).map((n) => `<node name="${n}"/>`).join("");
+    const children = this.childNames(path)
+      .map((n) => `<node name="${n}"/>`)
+      .join("");
     return `<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introspection 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd">\n<node>${standard}${obj?.introspectInterfaces() ?? ""}${children}</node>`;
   }
 }

@@ -42,5 +42,6 @@ export function checkDmaWindow(address: bigint, length: number, regionSize: numb
   if (address % BigInt(DMA_UNIT) !== 0n) throw new DmaError("unaligned", `address 0x${address.toString(16)} is not on a ${DMA_UNIT}-byte boundary`);
   const end = address + BigInt(length);
   if (end > U64_END) throw new DmaError("out-of-region", `address 0x${address.toString(16)} + ${length} wraps past 2^64`);
-  if (end > BigInt(regionSize)) throw new DmaError("out-of-region", `[0x${address.toString(16)}, 0x${end.toString(16)}) is outside the ${regionSize}-byte region`);
+  if (end > BigInt(regionSize))
+    throw new DmaError("out-of-region", `[0x${address.toString(16)}, 0x${end.toString(16)}) is outside the ${regionSize}-byte region`);
 }

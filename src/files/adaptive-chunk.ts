@@ -24,7 +24,8 @@ export class AdaptiveChunk {
 
   constructor(settings: Partial<AdaptiveChunkSettings> = {}) {
     const s = { ...DEFAULT_ADAPTIVE_CHUNK, ...settings };
-    if (!(s.max >= 1) || !(s.min >= 1) || !Number.isInteger(s.growAfter) || s.growAfter < 1) throw new RangeError(`bad adaptive chunk settings ${JSON.stringify(s)}`);
+    if (!(s.max >= 1) || !(s.min >= 1) || !Number.isInteger(s.growAfter) || s.growAfter < 1)
+      throw new RangeError(`bad adaptive chunk settings ${JSON.stringify(s)}`);
     this.settings = { ...s, min: Math.min(s.min, s.max) };
     this.size = this.settings.max;
   }

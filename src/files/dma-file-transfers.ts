@@ -12,7 +12,6 @@ import { silentLogger, type Logger } from "../log.js";
 import { fail, ok, type PldmResponder } from "../pldm/pldm-responder.js";
 import type { FileIoService } from "./file-io-service.js";
 
-
 export interface DmaTransferStats {
   toHost: number;
   fromHost: number;
@@ -25,7 +24,10 @@ export function registerDmaTransfers(responder: PldmResponder, files: FileIoServ
   const stats: DmaTransferStats = { toHost: 0, fromHost: 0, bytes: 0, refused: 0 };
   const refuse = (code: number, why: string, q: { fileType: number; fileHandle: number; offset: number; length: number; address: bigint }) => {
     stats.refused++;
-    log.warn({ fileType: q.fileType, fileHandle: q.fileHandle, offset: q.offset, length: q.length, address: `0x${q.address.toString(16)}`, why }, "DMA transfer refused");
+    log.warn(
+      { fileType: q.fileType, fileHandle: q.fileHandle, offset: q.offset, length: q.length, address: `0x${q.address.toString(16)}`, why },
+      "DMA transfer refused",
+    );
     return fail(code);
   };
 

@@ -88,10 +88,12 @@ export async function pushFile(r: PldmRequester, peer: number, fileType: number,
   if (opts.dma && bulk > 0) {
     const { address } = opts.dma;
     await opts.dma.write(data.subarray(0, bulk));
-    const w = await withChunkRetries(opts.chunkRetries ?? 0, () => r.request(peer, WriteFileByTypeFromMemory, { fileType, fileHandle, offset: 0, length: bulk, address }));
+    const w = await withChunkRetries(opts.chunkRetries ?? 0, () =>
+      r.request(peer, WriteFileByTypeFromMemory, { fileType, fileHandle, offset: 0, length: bulk, address }),
+    );
     fieldsOf(WriteFileByTypeFromMemory.name, w);
   }
-  for (let offset = bulk; offset < data.length; ) {
+  for (let offset = bulk; offset < data.length;) {
     let part = data.subarray(0, 0);
     const w = await withChunkRetries(
       opts.chunkRetries ?? 0,
@@ -121,7 +123,9 @@ export async function pullFile(
   const bulk = opts.dma ? opts.dma.bulk(length, "read") : 0;
   if (opts.dma && bulk > 0) {
     const { address } = opts.dma;
-    const resp = await withChunkRetries(opts.chunkRetries ?? 0, () => r.request(peer, ReadFileByTypeIntoMemory, { fileType, fileHandle, offset: 0, length: bulk, address }));
+    const resp = await withChunkRetries(opts.chunkRetries ?? 0, () =>
+      r.request(peer, ReadFileByTypeIntoMemory, { fileType, fileHandle, offset: 0, length: bulk, address }),
+    );
     // The BMC cuts a read at the file's end and says how much it moved.
     const moved = Math.min(fieldsOf(ReadFileByTypeIntoMemory.name, resp).length, bulk, length);
     out.set(await opts.dma.read(moved), 0);
@@ -130,7 +134,11 @@ export async function pullFile(
   while (offset < length) {
     const most = Math.min(Math.max(1, chunkSize), length - offset);
     const want = () => Math.min(most, opts.adaptive?.next(length - offset) ?? most);
-    const resp = await withChunkRetries(opts.chunkRetries ?? 0, () => r.request(peer, ReadFileByType, { fileType, fileHandle, offset, length: want() }), opts.adaptive);
+    const resp = await withChunkRetries(
+      opts.chunkRetries ?? 0,
+      () => r.request(peer, ReadFileByType, { fileType, fileHandle, offset, length: want() }),
+      opts.adaptive,
+    );
     const { data } = fieldsOf(ReadFileByType.name, resp);
     if (data.length === 0) break; // the file is shorter than announced
     out.set(data.subarray(0, length - offset), offset);

@@ -63,7 +63,13 @@ function call(connection: BmcConnection, method: "GET" | "POST", path: string, b
           try {
             resolve({ status: response.statusCode ?? 0, headers: response.headers, body: (text === "" ? {} : JSON.parse(text)) as Record<string, unknown> });
           } catch {
-            reject(new BmcRequestError("bad-response", `${method} ${url.pathname} answered ${response.statusCode} with a body that is not JSON`, response.statusCode));
+            reject(
+              new BmcRequestError(
+                "bad-response",
+                `${method} ${url.pathname} answered ${response.statusCode} with a body that is not JSON`,
+                response.statusCode,
+              ),
+            );
           }
         });
       },
@@ -112,7 +118,11 @@ function certificateOf(answer: JsonAnswer, what: string): string {
   if (answer.status !== 200) {
     const retryAfter = answer.headers["retry-after"];
     const description = describeError(answer);
-    throw new BmcRequestError("http", `${what} answered ${answer.status}: ${description}${retryAfter ? ` (Retry-After: ${String(retryAfter)} s)` : ""}${STATUS_HINTS[answer.status] ?? ""}`, answer.status);
+    throw new BmcRequestError(
+      "http",
+      `${what} answered ${answer.status}: ${description}${retryAfter ? ` (Retry-After: ${String(retryAfter)} s)` : ""}${STATUS_HINTS[answer.status] ?? ""}`,
+      answer.status,
+    );
   }
   const certificate = answer.body.Certificate;
   if (typeof certificate !== "string" || certificate === "") throw new BmcRequestError("bad-response", `${what} answered 200 without a Certificate`, 200);

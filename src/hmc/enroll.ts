@@ -77,7 +77,11 @@ export async function enroll(options: EnrollOptions): Promise<EnrollResult> {
   const { keyPem, certPem, rootPem } = await obtainCertificate(options.bmc, options.keyKind, options.subject);
   const [pin, pins] = await Promise.all([pinRoot(rootPem, options.expectRoot), readPins(options.outDir)]);
 
-  const [certificate, rootFingerprint, previous] = await Promise.all([describeCertificate(certPem), fingerprintSha256(rootPem), readEnrollment(options.outDir)]);
+  const [certificate, rootFingerprint, previous] = await Promise.all([
+    describeCertificate(certPem),
+    fingerprintSha256(rootPem),
+    readEnrollment(options.outDir),
+  ]);
   const paths = await writeCredentials(
     options.outDir,
     { rootPem, certPem, keyPem },

@@ -56,10 +56,20 @@ export async function connectToVmi(options: VmiConnectOptions): Promise<VmiConne
       socket.destroy();
       resolve(outcome);
     };
-    const socket = tls.connect({ host: options.host, port: options.port, ca: [...credentials.trustedRootPems], cert: credentials.certPem, key: credentials.keyPem });
+    const socket = tls.connect({
+      host: options.host,
+      port: options.port,
+      ca: [...credentials.trustedRootPems],
+      cert: credentials.certPem,
+      key: credentials.keyPem,
+    });
     socket.setEncoding("utf8");
     socket.setTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, () =>
-      settle({ ok: false, reason: "timeout", message: `no ${handshakeDone ? "greeting" : "handshake"} from ${options.host}:${options.port} within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms` }),
+      settle({
+        ok: false,
+        reason: "timeout",
+        message: `no ${handshakeDone ? "greeting" : "handshake"} from ${options.host}:${options.port} within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`,
+      }),
     );
     socket.on("secureConnect", () => {
       handshakeDone = true;
@@ -72,7 +82,11 @@ export async function connectToVmi(options: VmiConnectOptions): Promise<VmiConne
       settle(
         received.startsWith("VMI OK")
           ? { ok: true, greeting: received.trim(), serverSubject, protocol }
-          : { ok: false, reason: "refused", message: "the VMI refused our client certificate (closed without a greeting); it is not from the VMI's current root: enroll again" },
+          : {
+              ok: false,
+              reason: "refused",
+              message: "the VMI refused our client certificate (closed without a greeting); it is not from the VMI's current root: enroll again",
+            },
       ),
     );
   });
@@ -84,11 +98,19 @@ const UNTRUSTED_SERVER_CODES = /^(UNABLE_TO_|CERT_|SELF_SIGNED|DEPTH_ZERO|ERR_TL
 function failure(error: NodeJS.ErrnoException, handshakeDone: boolean): VmiConnectOutcome {
   const code = error.code ?? "";
   if (UNTRUSTED_SERVER_CODES.test(code)) {
-    return { ok: false, reason: "server-untrusted", message: `the VMI's certificate does not chain to a pinned root (${code}); the VMI has likely rebooted with a new root: renew (within the VMI's root grace) or enroll again` };
+    return {
+      ok: false,
+      reason: "server-untrusted",
+      message: `the VMI's certificate does not chain to a pinned root (${code}); the VMI has likely rebooted with a new root: renew (within the VMI's root grace) or enroll again`,
+    };
   }
   // Under TLS 1.3 the client finishes first, so the VMI's refusal of our certificate arrives as an alert afterwards.
   if (handshakeDone || /alert|certificate/i.test(error.message)) {
-    return { ok: false, reason: "refused", message: `the VMI refused our client certificate (${error.message}); it is not from the VMI's current root: enroll again` };
+    return {
+      ok: false,
+      reason: "refused",
+      message: `the VMI refused our client certificate (${error.message}); it is not from the VMI's current root: enroll again`,
+    };
   }
   return { ok: false, reason: "network", message: error.message };
 }

@@ -86,7 +86,9 @@ export class AttestationHooks {
     } else {
       const setting = this.settings.hooks?.[point];
       if (setting?.command) {
-        const outcome = await this.limited(() => runHook({ argv: setting.command!, timeoutMs: setting.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS }, this.document(point, subject, described)));
+        const outcome = await this.limited(() =>
+          runHook({ argv: setting.command!, timeoutMs: setting.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS }, this.document(point, subject, described)),
+        );
         [decision, error] = decide(outcome, setting.failOpen ?? false);
       } else {
         decision = { allow: true, reason: "no hook configured beyond the built-in checks" };

@@ -23,7 +23,11 @@ export function checkAttestationSettings(raw: unknown): AttestationSettings {
   let keyPolicy: KeyPolicy | undefined;
   if (obj.keyPolicy !== undefined) {
     const policy = record(obj.keyPolicy, `${where}.keyPolicy`);
-    keyPolicy = parseKeyPolicy(Object.entries(policy).map(([type, min]) => `${type}:${String(min)}`).join(","));
+    keyPolicy = parseKeyPolicy(
+      Object.entries(policy)
+        .map(([type, min]) => `${type}:${String(min)}`)
+        .join(","),
+    );
   }
   let rootAllowlist: AttestationSettings["rootAllowlist"];
   if (obj.rootAllowlist !== undefined) {
@@ -39,7 +43,10 @@ export function checkAttestationSettings(raw: unknown): AttestationSettings {
 function checkHook(raw: unknown, where: string): HookSetting {
   const h = record(raw, where);
   const { command, timeoutMs, failOpen } = h;
-  if (command !== undefined && (!Array.isArray(command) || command.length === 0 || !command.every((a) => typeof a === "string") || !String(command[0]).startsWith("/"))) {
+  if (
+    command !== undefined &&
+    (!Array.isArray(command) || command.length === 0 || !command.every((a) => typeof a === "string") || !String(command[0]).startsWith("/"))
+  ) {
     throw new Error(`${where}.command: expected an argv array whose first element is an absolute program path (no shell)`);
   }
   if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && (timeoutMs as number) >= 10 && (timeoutMs as number) <= 600_000)) {

@@ -26,7 +26,11 @@ export async function checkRootAllowlist(setting: RootAllowlistSetting, fingerpr
   const expected = /^\s*([0-9a-fA-F]{64})\b/.exec(checksum)?.[1]?.toLowerCase();
   const actual = createHash("sha256").update(list).digest("hex");
   if (expected !== actual) {
-    return { allow: false, tampered: true, reason: `root allowlist ${setting.file} does not match its checksum (sha256 ${actual}, checksum file says ${expected ?? "nothing readable"})` };
+    return {
+      allow: false,
+      tampered: true,
+      reason: `root allowlist ${setting.file} does not match its checksum (sha256 ${actual}, checksum file says ${expected ?? "nothing readable"})`,
+    };
   }
   const allowed = new Set<string>();
   for (const [i, raw] of list.toString("utf8").split("\n").entries()) {

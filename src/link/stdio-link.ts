@@ -19,7 +19,5 @@ export function openStdioLink(): StreamLink {
   const kind = process.stdin.isTTY ? "tty" : "pipe";
   if (process.stdin.isTTY) makeRawSync(STDIN_FD, "stdin");
   if (process.stdout.isTTY) makeRawSync(STDOUT_FD, "stdout");
-  return new StreamLink(`stdio (${kind}) pid ${process.pid}`, process.stdin, process.stdout, () =>
-    destroyStream(process.stdin),
-  );
+  return new StreamLink(`stdio (${kind}) pid ${process.pid}`, process.stdin, process.stdout, () => destroyStream(process.stdin));
 }

@@ -28,6 +28,11 @@ export function registerBaseResponder(r: PldmResponder, terminus: { tid: number;
   r.on(GetPLDMVersion, ({ pldmType }) => {
     if (!r.supportedTypes().includes(pldmType)) return fail(CompletionCode.InvalidType);
     // The whole answer fits one part, so the transfer flag asked for does not matter (as in pldmd).
-    return ok({ nextTransferHandle: 0, transferFlag: BaseTransferFlag.StartAndEnd, version: VERSIONS[pldmType] ?? "1.0.0", versionDataRest: new Uint8Array(0) });
+    return ok({
+      nextTransferHandle: 0,
+      transferFlag: BaseTransferFlag.StartAndEnd,
+      version: VERSIONS[pldmType] ?? "1.0.0",
+      versionDataRest: new Uint8Array(0),
+    });
   });
 }

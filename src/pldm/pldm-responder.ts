@@ -77,7 +77,10 @@ export class PldmResponder {
 
   /** Commands handled for a type, ascending (what GetPLDMCommands advertises). */
   supportedCommands(type: number): number[] {
-    return [...this.table.values()].filter((e) => e.def.type === type).map((e) => e.def.command).sort((a, b) => a - b);
+    return [...this.table.values()]
+      .filter((e) => e.def.type === type)
+      .map((e) => e.def.command)
+      .sort((a, b) => a - b);
   }
 
   /**

@@ -80,7 +80,8 @@ export class ConnectionGuard {
     tracked.idleTimer = this.clock.after(this.idleTimeoutMs, () => {
       if (tracked.inFlight > 0) return;
       this.idleClosed += 1;
-      if (this.idleClosed === 1 || this.idleClosed % 100 === 0) this.log.info({ idleClosed: this.idleClosed, ms: this.idleTimeoutMs }, "closed a connection that sent no request in time");
+      if (this.idleClosed === 1 || this.idleClosed % 100 === 0)
+        this.log.info({ idleClosed: this.idleClosed, ms: this.idleTimeoutMs }, "closed a connection that sent no request in time");
       tracked.socket.destroy();
     });
   }
@@ -92,7 +93,8 @@ export class ConnectionGuard {
       tracked.idleTimer?.cancel();
       tracked.socket.destroy();
       this.evictions += 1;
-      if (this.evictions === 1 || this.evictions % 100 === 0) this.log.warn({ evictions: this.evictions, cap: this.maxConnections }, "connection cap reached; closed the oldest idle connection");
+      if (this.evictions === 1 || this.evictions % 100 === 0)
+        this.log.warn({ evictions: this.evictions, cap: this.maxConnections }, "connection cap reached; closed the oldest idle connection");
       return true;
     }
     return false;

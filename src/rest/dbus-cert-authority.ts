@@ -70,7 +70,9 @@ export class DbusCertAuthority implements CertAuthority {
       path = String(p);
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, "SignCSR failed");
-      return generation === this.ownerGeneration ? { kind: "error", detail: (e as Error).message } : { kind: "unavailable", detail: "the CA manager left the bus during SignCSR" };
+      return generation === this.ownerGeneration
+        ? { kind: "error", detail: (e as Error).message }
+        : { kind: "unavailable", detail: "the CA manager left the bus during SignCSR" };
     }
     const owner = this.bus.ownerOf(CaManager.service);
     if (owner === null || generation !== this.ownerGeneration) {
@@ -104,7 +106,9 @@ export class DbusCertAuthority implements CertAuthority {
     } finally {
       // Never delete after a restart: the path may now be another request's entry.
       if (deleteEntry && this.bus.ownerOf(CaManager.service) === owner) {
-        await this.bus.call(CaManager.service, path, CaEntryIface.delete, "Delete").catch((e: unknown) => this.log.warn({ path, err: (e as Error).message }, "could not delete the entry"));
+        await this.bus
+          .call(CaManager.service, path, CaEntryIface.delete, "Delete")
+          .catch((e: unknown) => this.log.warn({ path, err: (e as Error).message }, "could not delete the entry"));
       }
     }
   }

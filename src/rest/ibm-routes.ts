@@ -60,30 +60,33 @@ export function registerIbmRoutes(app: RestApp, options: IbmRouteOptions): void 
   });
 
   app.post(SIGN_CSR_PATH, { config }, async (request, reply) => {
-      const body = readJsonBody<SignCsrBody>(request, reply, { CsrString: { type: "string", required: true } });
-      if (body === undefined) return reply;
-      const csrPem = body.CsrString;
-      const bytes = Buffer.byteLength(csrPem);
-      if (bytes > MAX_CSR_BYTES) return sendDescription(reply, 400, `Bad CSR: ${bytes} bytes, at most ${MAX_CSR_BYTES} are accepted`);
-      const undecodable = csrDecodeProblem(csrPem);
-      if (undecodable !== undefined) {
-        // No certificate could ever be bound to it; the OpenBMC suite expects 500 here.
-        request.log.warn({ user: request.user?.username, problem: undecodable }, "SignCSR with a CSR that does not decode; not sent to the host");
-        return sendDescription(reply, 500, INTERNAL_SERVER_ERROR);
+    const body = readJsonBody<SignCsrBody>(request, reply, { CsrString: { type: "string", required: true } });
+    if (body === undefined) return reply;
+    const csrPem = body.CsrString;
+    const bytes = Buffer.byteLength(csrPem);
+    if (bytes > MAX_CSR_BYTES) return sendDescription(reply, 400, `Bad CSR: ${bytes} bytes, at most ${MAX_CSR_BYTES} are accepted`);
+    const undecodable = csrDecodeProblem(csrPem);
+    if (undecodable !== undefined) {
+      // No certificate could ever be bound to it; the OpenBMC suite expects 500 here.
+      request.log.warn({ user: request.user?.username, problem: undecodable }, "SignCSR with a CSR that does not decode; not sent to the host");
+      return sendDescription(reply, 500, INTERNAL_SERVER_ERROR);
+    }
+    const started = Date.now();
+    let outcome = await options.authority
+      .signCsr(csrPem, options.signWaitMs)
+      .catch((error: unknown): SignOutcome => ({ kind: "error", detail: (error as Error).message }));
+    if (outcome.kind === "complete" && outcome.certificate !== "") {
+      const problem = certificateBindingProblem(csrPem, outcome.certificate);
+      if (problem !== undefined) {
+        request.log.error({ user: request.user?.username, problem }, "refusing to hand out a certificate that is not bound to this request's CSR");
+        outcome = { kind: "error", detail: `certificate refused: ${problem}` };
       }
-      const started = Date.now();
-      let outcome = await options.authority.signCsr(csrPem, options.signWaitMs).catch(
-        (error: unknown): SignOutcome => ({ kind: "error", detail: (error as Error).message }),
-      );
-      if (outcome.kind === "complete" && outcome.certificate !== "") {
-        const problem = certificateBindingProblem(csrPem, outcome.certificate);
-        if (problem !== undefined) {
-          request.log.error({ user: request.user?.username, problem }, "refusing to hand out a certificate that is not bound to this request's CSR");
-          outcome = { kind: "error", detail: `certificate refused: ${problem}` };
-        }
-      }
-      request.log.info({ user: request.user?.username, outcome: outcome.kind, ms: Date.now() - started, ...("detail" in outcome ? { detail: outcome.detail } : {}) }, "SignCSR answered");
-      return replyToSignOutcome(reply, outcome);
+    }
+    request.log.info(
+      { user: request.user?.username, outcome: outcome.kind, ms: Date.now() - started, ...("detail" in outcome ? { detail: outcome.detail } : {}) },
+      "SignCSR answered",
+    );
+    return replyToSignOutcome(reply, outcome);
   });
 
   allowOnly(app, IBM_ROOT_PATH, ["GET"]);
@@ -106,9 +109,7 @@ async function readRootCertificate(path: string): Promise<string | undefined> {
 export function replyToSignOutcome(reply: FastifyReply, outcome: SignOutcome): FastifyReply {
   switch (outcome.kind) {
     case "complete":
-      return outcome.certificate === ""
-        ? sendDescription(reply, 500, "Empty Client Certificate")
-        : reply.code(200).send({ Certificate: outcome.certificate });
+      return outcome.certificate === "" ? sendDescription(reply, 500, "Empty Client Certificate") : reply.code(200).send({ Certificate: outcome.certificate });
     case "bad-csr":
       return sendDescription(reply, 400, outcome.reason ? `Bad CSR: ${outcome.reason}` : "Bad CSR");
     case "pending":

@@ -18,7 +18,14 @@ interface Message {
 }
 
 function json(m: Message): Record<string, unknown> {
-  return { "@odata.type": "#Message.v1_1_1.Message", MessageId: VERSION + m.id, Message: m.message, MessageArgs: m.args, MessageSeverity: m.severity, Resolution: m.resolution };
+  return {
+    "@odata.type": "#Message.v1_1_1.Message",
+    MessageId: VERSION + m.id,
+    Message: m.message,
+    MessageArgs: m.args,
+    MessageSeverity: m.severity,
+    Resolution: m.resolution,
+  };
 }
 
 export const messages = {

@@ -60,7 +60,12 @@ export async function startRestServer(options: RestOptions, authority: CertAutho
   const users = await loadUsers(settings);
   const tls = await loadOrCreateTlsIdentity(settings.stateDir, settings.host, settings.tlsNames, logger);
   const guard = new LoginGuard(
-    { deny: settings.faillockDeny, unlockTimeMs: settings.faillockUnlockMs, checksAtOnce: settings.passwordChecksAtOnce, queuePerUser: settings.passwordQueuePerUser },
+    {
+      deny: settings.faillockDeny,
+      unlockTimeMs: settings.faillockUnlockMs,
+      checksAtOnce: settings.passwordChecksAtOnce,
+      queuePerUser: settings.passwordQueuePerUser,
+    },
     clock,
   );
   const auth: AuthContext = { users, sessions: new SessionStore(clock, settings.sessionIdleMs, settings.sessionsPerUser), guard };
@@ -88,7 +93,10 @@ export async function startRestServer(options: RestOptions, authority: CertAutho
   installErrorReplies(app);
   installBmcwebReplies(app);
   app.addHook("onResponse", async (request, reply) => {
-    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, user: request.user?.username, ms: Math.round(reply.elapsedTime) }, "request");
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, user: request.user?.username, ms: Math.round(reply.elapsedTime) },
+      "request",
+    );
   });
   installAuthentication(app, auth);
   registerSessionRoutes(app, auth);

@@ -49,7 +49,13 @@ export class SessionStore {
     this.sweep();
     const own = [...this.sessions.values()].filter((s) => s.user.username === user.username);
     for (const old of own.slice(0, Math.max(0, own.length - this.perUser + 1))) this.sessions.delete(old.token);
-    const session: Session = { token: randomToken(SESSION_TOKEN_LENGTH), csrfToken: randomToken(SESSION_TOKEN_LENGTH), id: randomToken(10), user, lastUsedMs: this.clock.now() };
+    const session: Session = {
+      token: randomToken(SESSION_TOKEN_LENGTH),
+      csrfToken: randomToken(SESSION_TOKEN_LENGTH),
+      id: randomToken(10),
+      user,
+      lastUsedMs: this.clock.now(),
+    };
     this.sessions.set(session.token, session);
     return session;
   }

@@ -90,13 +90,20 @@ const RestSettingsSchema = Type.Object(
   { additionalProperties: false },
 );
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-const _schemaMatchesInterface: Same<Static<typeof RestSettingsSchema>, { -readonly [K in keyof RestSettings]: RestSettings[K] extends readonly (infer E)[] ? E[] : RestSettings[K] }> = true;
+const _schemaMatchesInterface: Same<
+  Static<typeof RestSettingsSchema>,
+  { -readonly [K in keyof RestSettings]: RestSettings[K] extends readonly (infer E)[] ? E[] : RestSettings[K] }
+> = true;
 void _schemaMatchesInterface;
 
 /** Defaults, then `options`; throws SettingsError naming the first value outside the schema. */
 export function resolveRestSettings(options: RestOptions): RestSettings {
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  return checkSettings(RestSettingsSchema, { ...DEFAULT_REST_SETTINGS, ...given, tlsNames: [...(options.tlsNames ?? DEFAULT_REST_SETTINGS.tlsNames)] }, { source: "REST settings" });
+  return checkSettings(
+    RestSettingsSchema,
+    { ...DEFAULT_REST_SETTINGS, ...given, tlsNames: [...(options.tlsNames ?? DEFAULT_REST_SETTINGS.tlsNames)] },
+    { source: "REST settings" },
+  );
 }
 
 /** Whether only this machine can reach an address: 127.0.0.0/8, ::1, "localhost". */

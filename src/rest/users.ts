@@ -63,7 +63,14 @@ function parseHash(hash: string): ParsedHash | undefined {
   if (scheme !== "scrypt" || salt === undefined || key === undefined) return undefined;
   const options = { N: Number(n), r: Number(r), p: Number(p) };
   // Bounds keep a hostile users file from asking for gigabytes per login.
-  const sane = Number.isInteger(Math.log2(options.N)) && options.N >= 1024 && options.N <= 1 << 20 && options.r >= 1 && options.r <= 32 && options.p >= 1 && options.p <= 16;
+  const sane =
+    Number.isInteger(Math.log2(options.N)) &&
+    options.N >= 1024 &&
+    options.N <= 1 << 20 &&
+    options.r >= 1 &&
+    options.r <= 32 &&
+    options.p >= 1 &&
+    options.p <= 16;
   const keyBytes = Buffer.from(key, "base64");
   return sane && keyBytes.length >= 16 ? { options, salt: Buffer.from(salt, "base64"), key: keyBytes } : undefined;
 }

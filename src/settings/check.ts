@@ -85,7 +85,15 @@ function branchError(errors: readonly ErrorObject[], union: ErrorObject): ErrorO
   const kinds = branches.map(kindOf).filter((k): k is string => typeof k === "string");
   if (kinds.length > 0 && typeof data === "object" && data !== null && !Array.isArray(data)) {
     const i = branches.findIndex((b) => typeof kindOf(b) === "string" && kindOf(b) === data.kind);
-    if (i < 0) return { problem: { path: join(path, "kind"), expected: `one of ${kinds.map((k) => JSON.stringify(k)).join(", ")}`, actual: data.kind, missing: data.kind === undefined } };
+    if (i < 0)
+      return {
+        problem: {
+          path: join(path, "kind"),
+          expected: `one of ${kinds.map((k) => JSON.stringify(k)).join(", ")}`,
+          actual: data.kind,
+          missing: data.kind === undefined,
+        },
+      };
     const marker = `${union.schemaPath}/${i}/`;
     const inBranch = errors.find((e) => e.schemaPath.startsWith(marker));
     if (inBranch) return inBranch;

@@ -140,7 +140,10 @@ export class LocalStack {
   /** One line of the supervisor's own in a part's log (dbus has its own file). */
   private note(part: Part | "dbus", message: string): void {
     this.opts.onNote?.(message);
-    void fs.appendFile(join(this.opts.stateDir, "logs", `${part}.log`), `${JSON.stringify({ level: 40, time: Date.now(), name: "hostbridge-up", msg: message })}\n`);
+    void fs.appendFile(
+      join(this.opts.stateDir, "logs", `${part}.log`),
+      `${JSON.stringify({ level: 40, time: Date.now(), name: "hostbridge-up", msg: message })}\n`,
+    );
   }
 
   /** Without the server guid, so the address stays valid when the bus is restarted. */
@@ -185,7 +188,9 @@ export class LocalStack {
       // Like systemd's Restart=on-failure: a clean exit stays down.
       if (this.stopping || !this.opts.supervise || code === 0) return;
       if (this.tooManyFailures(part)) {
-        this.opts.onFatal?.(`${part} failed ${FAILURE_BURST} times in ${FAILURE_WINDOW_MS / 1000} s (last: code ${code}, signal ${signal}); see ${join(this.opts.stateDir, "logs", `${part}.log`)}`);
+        this.opts.onFatal?.(
+          `${part} failed ${FAILURE_BURST} times in ${FAILURE_WINDOW_MS / 1000} s (last: code ${code}, signal ${signal}); see ${join(this.opts.stateDir, "logs", `${part}.log`)}`,
+        );
         return;
       }
       this.restarts[part]++;
@@ -284,7 +289,16 @@ export class LocalStack {
   }
 
   private daemonArgs(): string[] {
-    const hostSim = [process.execPath, CLI_PATH, "host-sim", "--control", this.controlPath, "--state-dir", this.hostSimStatePath, ...(this.opts.hostSimArgs ?? [])];
+    const hostSim = [
+      process.execPath,
+      CLI_PATH,
+      "host-sim",
+      "--control",
+      this.controlPath,
+      "--state-dir",
+      this.hostSimStatePath,
+      ...(this.opts.hostSimArgs ?? []),
+    ];
     return [
       "daemon",
       "--bus",
@@ -305,7 +319,10 @@ export class LocalStack {
       await pollUntil(
         async () => {
           this.throwIfExited(child, part, "serving");
-          const [has] = await probe.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner", { signature: "s", body: [name] });
+          const [has] = await probe.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner", {
+            signature: "s",
+            body: [name],
+          });
           return has === true ? true : undefined;
         },
         timeoutMs,

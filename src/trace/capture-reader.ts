@@ -43,15 +43,17 @@ function pcapMagic(b: Uint8Array): { endian: Endian; digits: number } | null {
   if (b.length < 4) return null;
   const be = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
   const le = ((b[3]! << 24) | (b[2]! << 16) | (b[1]! << 8) | b[0]!) >>> 0;
-  for (const [magic, digits] of [[0xa1b2c3d4, 6], [0xa1b23c4d, 9]] as const) {
+  for (const [magic, digits] of [
+    [0xa1b2c3d4, 6],
+    [0xa1b23c4d, 9],
+  ] as const) {
     if (le === magic) return { endian: "little", digits };
     if (be === magic) return { endian: "big", digits };
   }
   return null;
 }
 
-const direction = (packetType: number): Direction | null =>
-  packetType === PacketType.Outgoing ? "tx" : packetType === PacketType.Host ? "rx" : null;
+const direction = (packetType: number): Direction | null => (packetType === PacketType.Outgoing ? "tx" : packetType === PacketType.Host ? "rx" : null);
 
 function linkEvent(linkType: number, data: Uint8Array, time: string | null, ms: number | null, stats: CaptureStats): TraceEvent | null {
   const cooked = parseCooked(linkType, data);
@@ -72,7 +74,11 @@ export class CaptureReader {
   private pending: Uint8Array = new Uint8Array(0);
   /** Offset in the file of `pending[0]`, for error messages. */
   private base = 0;
-  private state: { kind: "start" } | { kind: "pcap"; endian: Endian; digits: number; linkType: number } | { kind: "pcapng"; endian: Endian; interfaces: Interface[] } | { kind: "broken" } = {
+  private state:
+    | { kind: "start" }
+    | { kind: "pcap"; endian: Endian; digits: number; linkType: number }
+    | { kind: "pcapng"; endian: Endian; interfaces: Interface[] }
+    | { kind: "broken" } = {
     kind: "start",
   };
 
@@ -159,7 +165,8 @@ export class CaptureReader {
 
   private block(b: Uint8Array, at: number, type: number, body: Uint8Array, st: { endian: Endian; interfaces: Interface[] }, out: TraceEvent[]): void {
     const epb = pcapngEnhancedPacket[st.endian];
-    const least = type === BlockType.Interface ? pcapngInterface[st.endian].size : type === BlockType.Enhanced ? epb.size : type === BlockType.SimplePacket ? 4 : 0;
+    const least =
+      type === BlockType.Interface ? pcapngInterface[st.endian].size : type === BlockType.Enhanced ? epb.size : type === BlockType.SimplePacket ? 4 : 0;
     if (body.length < least) out.push(brokenEvent(b, at, this.base, `block of type ${type} too short for its fields`));
     else if (type === BlockType.Interface) st.interfaces.push(readInterface(body, st.endian));
     else if (type === BlockType.Enhanced) {
@@ -220,7 +227,7 @@ function readInterface(body: Uint8Array, endian: Endian): Interface {
   const fixed = pcapngInterface[endian];
   const { linkType } = fixed.parse(body);
   const ifc: Interface = { linkType, unitsPerSecond: 1_000_000, digits: 6 };
-  for (let o = fixed.size; o + 4 <= body.length; ) {
+  for (let o = fixed.size; o + 4 <= body.length;) {
     const { code, length } = pcapngOption[endian].parse(body.subarray(o, o + 4));
     if (code === PcapngOption.EndOfOptions) break;
     if (code === PcapngOption.TimestampResolution && length === 1) {

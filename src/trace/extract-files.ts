@@ -54,7 +54,13 @@ function isComplete(f: Building): boolean {
   return size > 0 && f.seen.length >= size && f.seen.subarray(0, size).every((x) => x === 1);
 }
 
-const finished = (f: Building): RebuiltFile => ({ type: f.type, handle: f.handle, announced: f.announced, bytes: f.data.slice(0, f.size), complete: isComplete(f) });
+const finished = (f: Building): RebuiltFile => ({
+  type: f.type,
+  handle: f.handle,
+  announced: f.announced,
+  bytes: f.data.slice(0, f.size),
+  complete: isComplete(f),
+});
 
 /** The file bytes a record carries. */
 const dataOf = (f: Record<string, unknown>) => (f.data instanceof HexBytes ? f.data.bytes : new Uint8Array(0));

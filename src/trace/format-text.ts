@@ -43,7 +43,8 @@ export function formatRecord(r: TraceRecord, color = false): string {
     // "(ibm)": a vendor (0x3F) message read as IBM file I/O, which is an interpretation.
     const type = `${p.typeName ?? `type${p.type}`}${p.interpretation ? "(ibm)" : ""}`;
     const name = `${type}/${p.commandName ?? `cmd0x${p.command.toString(16)}`}`;
-    const cc = p.completionCode === null ? "" : ` cc=${p.completionCode === 0 ? "SUCCESS" : c("red", p.completionCodeName ?? `0x${p.completionCode.toString(16)}`)}`;
+    const cc =
+      p.completionCode === null ? "" : ` cc=${p.completionCode === 0 ? "SUCCESS" : c("red", p.completionCodeName ?? `0x${p.completionCode.toString(16)}`)}`;
     const notes = `${r.truncated ? ` ${c("dim", "(cut short in the trace)")}` : ""}${p.note ? ` ${c("dim", `(${p.note})`)}` : ""}`;
     const line = `${head}${kind} iid${String(p.instanceId).padEnd(3)}${name.padEnd(34)}${cc}${exchangeText(r, c)} ${fieldText(p.fields)}${notes}`.trimEnd();
     return r.error ? `${line} ${c("red", `! ${r.error}`)}` : line;

@@ -49,7 +49,8 @@ export function parseHex(text: string, from = 0): Uint8Array {
         out[n++] = (high << 4) | v;
         high = -1;
       }
-    } else if (c === 0x23) break; // '#': a comment to the end of the line
+    } else if (c === 0x23)
+      break; // '#': a comment to the end of the line
     else if (SEPARATOR[c] === 0) throw new HexError(`not hex: "${text.slice(from).trim().slice(0, 40)}"`);
   }
   if (high >= 0) throw new HexError(`odd number of hex digits (${digits})`);

@@ -52,7 +52,10 @@ export class MctpPacketTraceDecoder {
       const where = { ...withTime(), src: header.src, dest: header.dest, tag: header.tag, tagOwner: header.tagOwner };
       out.push(errorRecord(packet, `mctp reassembly dropped a message (${reason})`, where));
     }
-    if (msg) out.push(recordFromMctpMessage(msg.message, { dir: m.dir, time: withTime().time, ms: m.ms, src: msg.src, dest: msg.dest, tag: msg.tag, tagOwner: msg.tagOwner }));
+    if (msg)
+      out.push(
+        recordFromMctpMessage(msg.message, { dir: m.dir, time: withTime().time, ms: m.ms, src: msg.src, dest: msg.dest, tag: msg.tag, tagOwner: msg.tagOwner }),
+      );
     return out;
   }
 

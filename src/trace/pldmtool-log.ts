@@ -101,7 +101,14 @@ export class PldmtoolLogParser {
       const flight = FLIGHT_HEADER.exec(trimmed);
       if (flight) {
         this.endMessage(out);
-        this.setHeader(out, { dir: flight[2] === "Tx" ? "tx" : "rx", time: flight[1]!.trim() ? normaliseFlightRecorderTime(flight[1]!) : null, text: trimmed, prefix: "guess", flight: true, waited: 0 });
+        this.setHeader(out, {
+          dir: flight[2] === "Tx" ? "tx" : "rx",
+          time: flight[1]!.trim() ? normaliseFlightRecorderTime(flight[1]!) : null,
+          text: trimmed,
+          prefix: "guess",
+          flight: true,
+          waited: 0,
+        });
         return;
       }
     }

@@ -182,7 +182,16 @@ export class TraceRecordBuilder {
 
   push(ev: TraceEvent, out: TraceRecord[]): void {
     if (ev.kind === "pldm") {
-      const meta = { dir: ev.dir, time: ev.time, ms: ev.ms ?? null, src: ev.src ?? null, dest: ev.dest ?? null, tag: null, tagOwner: null, truncated: ev.truncated ?? false };
+      const meta = {
+        dir: ev.dir,
+        time: ev.time,
+        ms: ev.ms ?? null,
+        src: ev.src ?? null,
+        dest: ev.dest ?? null,
+        tag: null,
+        tagOwner: null,
+        truncated: ev.truncated ?? false,
+      };
       const r = recordFromPldm(ev.bytes, meta);
       r.index = this.index++;
       return void out.push(r);
@@ -234,7 +243,10 @@ export class DecodeSession {
   private readonly events: TraceEvent[] = [];
   private readonly built: TraceRecord[] = [];
 
-  constructor(private readonly input: InputFormat = "auto", responseTimeoutMs?: number) {
+  constructor(
+    private readonly input: InputFormat = "auto",
+    responseTimeoutMs?: number,
+  ) {
     this.tracker = new ExchangeTracker({ responseTimeoutMs });
   }
 

@@ -65,10 +65,12 @@ function fieldTable(defs: readonly CommandDef[]): Map<string, LuaField> {
 
 function layout(s: Struct<Record<string, unknown>> | null, table: Map<string, LuaField>): string {
   if (!s || s.fields.length === 0) return "{}";
-  return `{ ${s.fields.map(([name, f]) => {
-    const lf = table.get(`${name}/${f.size}`)!;
-    return `{ p.${lf.abbrev}, ${lf.size}, ${lf.add === "add_le"} }`;
-  }).join(", ")} }`;
+  return `{ ${s.fields
+    .map(([name, f]) => {
+      const lf = table.get(`${name}/${f.size}`)!;
+      return `{ p.${lf.abbrev}, ${lf.size}, ${lf.add === "add_le"} }`;
+    })
+    .join(", ")} }`;
 }
 
 export function generateDissectorLua(): string {
@@ -94,14 +96,20 @@ export function generateDissectorLua(): string {
     return out;
   };
   const layouts = defs.map(
-    (d) => `layouts[${hex2(d.type)} * 256 + ${hex2(d.command)}] = { request = ${layout(d.request, table)}, response = ${layout(d.response, table)}, error = ${layout(d.errorResponse, table)} } -- ${d.name}`,
+    (d) =>
+      `layouts[${hex2(d.type)} * 256 + ${hex2(d.command)}] = { request = ${layout(d.request, table)}, response = ${layout(d.response, table)}, error = ${layout(d.errorResponse, table)} } -- ${d.name}`,
   );
   const fields = [...table.values()].map((f) => `p.${f.abbrev} = ${f.declaration}`);
   return TEMPLATE.replace("@TYPES@", () => luaTable(types))
     .replace("@COMMANDS@", () => commands.join("\n"))
     .replace("@CCS@", () => luaTable(codes(PldmType.Base, 0, 0x80)))
     .replace("@OEM_CCS@", () => luaTable(codes(PldmType.Oem, 0x80, 0x100)))
-    .replace("@FILE_TYPES@", () => luaTable(Object.entries(IBM_FILE_TYPE_NAMES).map(([k, v]) => [Number(k), v]), 3))
+    .replace("@FILE_TYPES@", () =>
+      luaTable(
+        Object.entries(IBM_FILE_TYPE_NAMES).map(([k, v]) => [Number(k), v]),
+        3,
+      ),
+    )
     .replace("@FIELDS@", () => fields.join("\n"))
     .replace("@LAYOUTS@", () => layouts.join("\n"));
 }
@@ -181,16 +189,16 @@ function template(): string {
     '  pinfo.cols.protocol = "PLDM"',
     "  local b0, b1, cmd = buf(0, 1):uint(), buf(1, 1):uint(), buf(2, 1):uint()",
     "  local request, ptype = bit.band(b0, 0x80) ~= 0, bit.band(b1, 0x3f)",
-    "  local name = (command_names[ptype] or {})[cmd] or string.format(\"0x%02x\", cmd)",
+    '  local name = (command_names[ptype] or {})[cmd] or string.format("0x%02x", cmd)',
     '  local tree = root:add(pldm, buf(), "PLDM " .. name .. (request and " request" or " response"))',
     "  tree:add(p.rq, buf(0, 1)); tree:add(p.d, buf(0, 1)); tree:add(p.iid, buf(0, 1))",
     "  tree:add(p.hdr_ver, buf(1, 1)); tree:add(p.type, buf(1, 1)); tree:add(p.cmd, buf(2, 1))",
     "  tree:add(p.cmd_name, name)",
     '  local info = string.format("%s %s iid %d", name, request and "req" or "rsp", bit.band(b0, 0x1f))',
-    "  local at, which = 3, \"request\"",
+    '  local at, which = 3, "request"',
     "  if not request and buf:len() >= 4 then",
     "    local cc = buf(3, 1):uint()",
-    "    local cc_name = cc < 0x80 and ccs[cc] or (ptype == 0x3f and oem_ccs[cc]) or string.format(\"cc 0x%02x\", cc)",
+    '    local cc_name = cc < 0x80 and ccs[cc] or (ptype == 0x3f and oem_ccs[cc]) or string.format("cc 0x%02x", cc)',
     "    tree:add(p.cc, buf(3, 1)); tree:add(p.cc_name, cc_name)",
     '    info = info .. " " .. cc_name; at = 4; which = cc == 0 and "response" or "error"',
     "  end",
@@ -221,7 +229,7 @@ function template(): string {
     "  return buf:len()",
     "end",
     "",
-    "DissectorTable.get(\"sll.ltype\"):add(0x00fa, mctp)",
+    'DissectorTable.get("sll.ltype"):add(0x00fa, mctp)',
     "",
   ].join("\n");
 }

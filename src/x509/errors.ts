@@ -24,14 +24,7 @@ export type CertificateErrorReason = "not-pem" | "bad-der" | "ca-key-mismatch";
 /** A certificate that cannot be read or used as asked. */
 export class CertificateError extends X509Error<CertificateErrorReason> {}
 
-export type CsrErrorReason =
-  | "too-large"
-  | "not-pem"
-  | "bad-der"
-  | "empty-subject"
-  | "unsupported-key"
-  | "unsupported-signature-algorithm"
-  | "bad-signature";
+export type CsrErrorReason = "too-large" | "not-pem" | "bad-der" | "empty-subject" | "unsupported-key" | "unsupported-signature-algorithm" | "bad-signature";
 
 /** A certificate signing request the CA must refuse (the host answers BadCSR). */
 export class CsrError extends X509Error<CsrErrorReason> {}

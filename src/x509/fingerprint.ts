@@ -6,7 +6,9 @@ import { decodeSinglePem } from "./pem.js";
  * node:crypto, not the x509 provider: the daemon fingerprints roots without loading @peculiar/x509.
  */
 export async function sha256Fingerprint(der: Uint8Array | ArrayBuffer): Promise<string> {
-  const digest = createHash("sha256").update(der instanceof Uint8Array ? der : new Uint8Array(der)).digest();
+  const digest = createHash("sha256")
+    .update(der instanceof Uint8Array ? der : new Uint8Array(der))
+    .digest();
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0").toUpperCase()).join(":");
 }
 

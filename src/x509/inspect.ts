@@ -68,9 +68,6 @@ export async function certificateMatchesKey(certPem: string, privateKeyPem: stri
   if (certifiedKind !== keys.kind || algorithm === undefined) return false;
   // Both sides go through WebCrypto's SPKI export so equal keys compare equal byte for byte.
   const certified = await subtle.importKey("spki", certificate.publicKey.rawData, algorithm, true, ["verify"]);
-  const [certifiedSpki, keySpki] = await Promise.all([
-    subtle.exportKey("spki", certified),
-    subtle.exportKey("spki", keys.publicKey),
-  ]);
+  const [certifiedSpki, keySpki] = await Promise.all([subtle.exportKey("spki", certified), subtle.exportKey("spki", keys.publicKey)]);
   return Buffer.from(certifiedSpki).equals(Buffer.from(keySpki));
 }

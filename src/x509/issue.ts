@@ -74,10 +74,7 @@ export async function issueClientCertificate({ ca, csr, validityDays, now }: Iss
 /** The certificate the VMI's TLS endpoint presents. */
 export async function issueServerCertificate(options: IssueServerCertificateOptions): Promise<string> {
   const { ca, keys, dnsNames, ipAddresses = [], validityDays, now } = options;
-  const names = [
-    ...dnsNames.map((value) => ({ type: "dns" as const, value })),
-    ...ipAddresses.map((value) => ({ type: "ip" as const, value })),
-  ];
+  const names = [...dnsNames.map((value) => ({ type: "dns" as const, value })), ...ipAddresses.map((value) => ({ type: "ip" as const, value }))];
   if (names.length === 0) throw new RangeError("a server certificate needs at least one DNS name or IP address");
   return issueLeaf(ca, {
     subject: new x509.Name(options.subject ?? `CN=${dnsNames[0] ?? ipAddresses[0]}`),

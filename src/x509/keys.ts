@@ -28,7 +28,7 @@ const RSA_MAX_BITS = 4096;
 
 /** Keys are extractable: the VMI hands its root out and tools write keys to files. */
 export async function generateKeyPair(kind: KeyPairKind): Promise<CryptoKeyPair> {
-  return (await subtle.generateKey(GENERATE[kind], true, ["sign", "verify"]));
+  return await subtle.generateKey(GENERATE[kind], true, ["sign", "verify"]);
 }
 
 /**

@@ -11,7 +11,8 @@ import { splitPemBlocks } from "./pem.js";
 import { x509 } from "./provider.js";
 import { verifyChain, type ChainFailure } from "./verify.js";
 
-export type RootFailure = "not-pem" | "text-around" | "bad-der" | "not-ca" | "no-key-cert-sign" | "not-self-signed" | "bad-signature" | "not-yet-valid" | "expired";
+export type RootFailure =
+  "not-pem" | "text-around" | "bad-der" | "not-ca" | "no-key-cert-sign" | "not-self-signed" | "bad-signature" | "not-yet-valid" | "expired";
 
 export type IssuedFailure = ChainFailure | "no-root" | "text-around" | "key-mismatch" | "is-ca" | "not-client-auth" | "bad-csr";
 
@@ -34,7 +35,8 @@ export async function validateRoot(text: string, now = Date.now()): Promise<Verd
   const no = (reason: RootFailure, message: string) => ({ ok: false as const, reason, message, fingerprint });
   if (!isCaCertificate(certificate)) return no("not-ca", `${certificate.subject} is not a CA (basicConstraints CA:TRUE missing)`);
   const usage = certificate.getExtension(x509.KeyUsagesExtension);
-  if (!usage || (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0) return no("no-key-cert-sign", `${certificate.subject} may not sign certificates (keyUsage keyCertSign missing)`);
+  if (!usage || (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0)
+    return no("no-key-cert-sign", `${certificate.subject} may not sign certificates (keyUsage keyCertSign missing)`);
   if (!Buffer.from(certificate.issuerName.toArrayBuffer()).equals(Buffer.from(certificate.subjectName.toArrayBuffer()))) {
     return no("not-self-signed", `${certificate.subject} is issued by ${certificate.issuer}, not by itself`);
   }
@@ -62,23 +64,33 @@ export async function verifyIssuedCertificate(text: string, csrText: string, roo
   } catch (e) {
     return no("bad-csr", `the entry's CSR cannot be read: ${(e as Error).message}`);
   }
-  if (!csrKey.equals(Buffer.from(certificate.publicKey.rawData))) return no("key-mismatch", `${certificate.subject} certifies another key than the entry's CSR`);
+  if (!csrKey.equals(Buffer.from(certificate.publicKey.rawData)))
+    return no("key-mismatch", `${certificate.subject} certifies another key than the entry's CSR`);
   if (isCaCertificate(certificate)) return no("is-ca", `${certificate.subject} is a CA certificate, not a client certificate`);
   const eku = certificate.getExtension(x509.ExtendedKeyUsageExtension);
-  if (eku && !eku.usages.map(String).includes(CLIENT_AUTH)) return no("not-client-auth", `${certificate.subject} is not for TLS client authentication (extendedKeyUsage lacks clientAuth)`);
+  if (eku && !eku.usages.map(String).includes(CLIENT_AUTH))
+    return no("not-client-auth", `${certificate.subject} is not for TLS client authentication (extendedKeyUsage lacks clientAuth)`);
   const usage = certificate.getExtension(x509.KeyUsagesExtension);
-  if (usage && (usage.usages & x509.KeyUsageFlags.digitalSignature) === 0) return no("not-client-auth", `${certificate.subject} may not sign (keyUsage lacks digitalSignature)`);
+  if (usage && (usage.usages & x509.KeyUsageFlags.digitalSignature) === 0)
+    return no("not-client-auth", `${certificate.subject} may not sign (keyUsage lacks digitalSignature)`);
   if (rootPem === null) return no("no-root", "no root certificate has been accepted yet to check the signature against");
   const chain = await verifyChain(text, rootPem, now);
   return chain.ok ? { ok: true, fingerprint } : no(chain.reason, chain.message);
 }
 
-type Strict = { ok: true; certificate: x509.X509Certificate; fingerprint: string } | { ok: false; reason: "not-pem" | "text-around" | "bad-der"; message: string; fingerprint: string };
+type Strict =
+  | { ok: true; certificate: x509.X509Certificate; fingerprint: string }
+  | { ok: false; reason: "not-pem" | "text-around" | "bad-der"; message: string; fingerprint: string };
 
 /** Exactly one CERTIFICATE block, nothing but whitespace around it, DER that decodes. */
 async function readStrict(text: string): Promise<Strict> {
   const bytes = new TextEncoder().encode(text);
-  const no = async (reason: "not-pem" | "text-around" | "bad-der", message: string, der?: Uint8Array) => ({ ok: false as const, reason, message, fingerprint: await sha256Fingerprint(der ?? bytes) });
+  const no = async (reason: "not-pem" | "text-around" | "bad-der", message: string, der?: Uint8Array) => ({
+    ok: false as const,
+    reason,
+    message,
+    fingerprint: await sha256Fingerprint(der ?? bytes),
+  });
   let blocks;
   try {
     blocks = splitPemBlocks(text);

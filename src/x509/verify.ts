@@ -2,18 +2,9 @@ import { isCaCertificate, readCertificate } from "./certificate.js";
 import { CertificateError } from "./errors.js";
 import { x509 } from "./provider.js";
 
-export type ChainFailure =
-  | "not-pem"
-  | "bad-der"
-  | "root-not-ca"
-  | "issuer-mismatch"
-  | "bad-signature"
-  | "not-yet-valid"
-  | "expired";
+export type ChainFailure = "not-pem" | "bad-der" | "root-not-ca" | "issuer-mismatch" | "bad-signature" | "not-yet-valid" | "expired";
 
-export type ChainVerdict =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: ChainFailure; readonly message: string };
+export type ChainVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: ChainFailure; readonly message: string };
 
 /**
  * Checks that `certPem` was issued by the root in `rootPem` and that both are valid
@@ -38,9 +29,7 @@ export async function verifyChain(certPem: string, rootPem: string, now = Date.n
   }
   const link = checkLink(certificate, root);
   if (link !== undefined) return link;
-  const signatureValid = await certificate
-    .verify({ publicKey: root.publicKey, signatureOnly: true })
-    .catch(() => false);
+  const signatureValid = await certificate.verify({ publicKey: root.publicKey, signatureOnly: true }).catch(() => false);
   if (!signatureValid) {
     return fail("bad-signature", `the signature on ${certificate.subject} does not verify with the key of ${root.subject}`);
   }

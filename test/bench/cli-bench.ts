@@ -45,7 +45,9 @@ export function cliMetrics(quick: boolean): { metrics: Metric[]; notes: string[]
   const node = startMs(["-e", "0"], runs);
   const start = startMs([cli, "--version"], runs);
   metrics.push({ metric: "baseline.node.start", value: round(node), unit: "ms" }, { metric: "cli.start", value: round(start), unit: "ms" });
-  notes.push(`Start: \`cli.start\` is \`hostbridge --version\` and \`baseline.node.start\` a bare \`node -e 0\`, best of ${runs} each in this run; sub-commands load their modules only when run.`);
+  notes.push(
+    `Start: \`cli.start\` is \`hostbridge --version\` and \`baseline.node.start\` a bare \`node -e 0\`, best of ${runs} each in this run; sub-commands load their modules only when run.`,
+  );
 
   if (!has("/usr/bin/time")) {
     notes.push("Side-by-side decode figures need GNU time (/usr/bin/time): not measured.");
@@ -85,7 +87,9 @@ export function cliMetrics(quick: boolean): { metrics: Metric[]; notes: string[]
         { metric: "trace.decode.big.rss", value: round(run.rssMb), unit: "MB" },
         { metric: "trace.decode.big.messages", value: round(bigMessages / run.seconds), unit: "msgs/s" },
       );
-      notes.push(`Bounded memory: \`trace.decode.big.rss\` is the peak RSS of \`hostbridge decode --summary\` on a ${bigMb.toFixed(0)} MB pcapng (${bigMessages} messages) written for the run.`);
+      notes.push(
+        `Bounded memory: \`trace.decode.big.rss\` is the peak RSS of \`hostbridge decode --summary\` on a ${bigMb.toFixed(0)} MB pcapng (${bigMessages} messages) written for the run.`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

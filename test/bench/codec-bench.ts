@@ -55,7 +55,10 @@ export function codecMetrics(quick: boolean): Metric[] {
   let crc = 0;
   for (let r = 0; r < 3; r++) {
     serial = Math.max(serial, rate(serialBody, mb, ms, 1));
-    crc = Math.max(crc, rate(() => crc16Mcrf4xx(stream), mb, ms, 1));
+    crc = Math.max(
+      crc,
+      rate(() => crc16Mcrf4xx(stream), mb, ms, 1),
+    );
   }
   return [
     { metric: "codec.pldm.decode", value: round(decode), unit: "msgs/s" },

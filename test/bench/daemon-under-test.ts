@@ -32,8 +32,18 @@ async function cpuMs(pid: number): Promise<number> {
 
 export async function startDaemonUnderTest(opts: BmcOptions): Promise<BmcUnderTest> {
   const baud = opts.baud ? ["--baud", String(opts.baud)] : [];
-  const stack = await LocalStack.start({ stateDir: mkdtempSync(join(tmpdir(), "hb-bench-")), hostSimArgs: baud, daemonArgs: baud, logLevel: "warn", persistCaEntries: false });
-  await pollUntil(async () => (await fs.stat(stack.rootCertPath).catch(() => undefined)) && true, opts.readyTimeoutMs ?? 20_000, "the first root push from host-sim");
+  const stack = await LocalStack.start({
+    stateDir: mkdtempSync(join(tmpdir(), "hb-bench-")),
+    hostSimArgs: baud,
+    daemonArgs: baud,
+    logLevel: "warn",
+    persistCaEntries: false,
+  });
+  await pollUntil(
+    async () => (await fs.stat(stack.rootCertPath).catch(() => undefined)) && true,
+    opts.readyTimeoutMs ?? 20_000,
+    "the first root push from host-sim",
+  );
   const bus = await BusConnection.connect({ address: stack.busAddress, callTimeoutMs: 60_000 });
   const authority = await DbusCertAuthority.start(bus);
   const counter = (name: string) => bus.getProperty(HostBridgeStatus.service, HostBridgeStatus.path, HostBridgeStatus.iface, name).then(Number);

@@ -19,7 +19,11 @@ export const TARGETS: Target[] = [
   { metric: "codec.pldm.decode", text: ">= 10 M msgs/s", ratio: (g) => g("codec.pldm.decode") / 10e6 },
   { metric: "codec.serial.decode", text: ">= 0.5 x baseline.crc16", ratio: (g) => g("codec.serial.decode") / (0.5 * g("baseline.crc16")) },
   { metric: "line.utilization.inflight32.baud115200", text: ">= 0.9", ratio: (g) => g("line.utilization.inflight32.baud115200") / 0.9 },
-  { metric: "e2e.latency.p50.baud115200", text: "<= 1.3 x wire.floor.baud115200", ratio: (g) => (1.3 * g("wire.floor.baud115200")) / g("e2e.latency.p50.baud115200") },
+  {
+    metric: "e2e.latency.p50.baud115200",
+    text: "<= 1.3 x wire.floor.baud115200",
+    ratio: (g) => (1.3 * g("wire.floor.baud115200")) / g("e2e.latency.p50.baud115200"),
+  },
   { metric: "daemon.rss.growth", text: "< 5 %", ratio: (g) => 5 / Math.max(g("daemon.rss.growth"), 0.01) },
   { metric: "daemon.rss.rest", text: "<= 1.25 x baseline.node.rss", ratio: (g) => (1.25 * g("baseline.node.rss")) / g("daemon.rss.rest") },
   ...["pcapng", "pcapng.json", "textlog", "textlog.json"].map((name) => ({
@@ -27,7 +31,11 @@ export const TARGETS: Target[] = [
     text: ">= 100,000 msgs/s",
     ratio: (g: (name: string) => number) => g(`trace.decode.${name}.messages`) / 100_000,
   })),
-  { metric: "trace.decode.cli.pcapng.messages", text: "> baseline.tshark.pcapng.messages", ratio: (g) => g("trace.decode.cli.pcapng.messages") / g("baseline.tshark.pcapng.messages") },
+  {
+    metric: "trace.decode.cli.pcapng.messages",
+    text: "> baseline.tshark.pcapng.messages",
+    ratio: (g) => g("trace.decode.cli.pcapng.messages") / g("baseline.tshark.pcapng.messages"),
+  },
   { metric: "trace.decode.big.rss", text: "< 256 MB", ratio: (g) => 256 / g("trace.decode.big.rss") },
   { metric: "cli.start", text: "<= 2 x baseline.node.start", ratio: (g) => (2 * g("baseline.node.start")) / g("cli.start") },
 ];
@@ -45,12 +53,21 @@ export interface Machine {
 export function machineFacts(): Machine {
   let commit = "unknown";
   try {
-    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
   } catch {
     // not a git checkout: leave it unknown
   }
   const cpu = cpus();
-  return { node: process.version, cpu: cpu[0]?.model.trim() ?? "unknown", cores: cpu.length, date: new Date().toISOString(), commit, load: loadavg()[0] ?? NaN };
+  return {
+    node: process.version,
+    cpu: cpu[0]?.model.trim() ?? "unknown",
+    cores: cpu.length,
+    date: new Date().toISOString(),
+    commit,
+    load: loadavg()[0] ?? NaN,
+  };
 }
 
 const fmt = (v: number) => (Number.isFinite(v) ? String(v) : "n/a");

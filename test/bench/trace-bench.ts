@@ -82,7 +82,10 @@ export function traceMetrics(quick: boolean): Metric[] {
   const ms = quick ? 300 : 700;
   const { pcapng, textLog, messages } = traceBenchInputs(quick ? 1000 : 4000);
   const out: Metric[] = [];
-  for (const [name, b] of [["pcapng", pcapng], ["textlog", textLog]] as const) {
+  for (const [name, b] of [
+    ["pcapng", pcapng],
+    ["textlog", textLog],
+  ] as const) {
     for (const output of ["text", "json"] as const) {
       const files = filesPerSecond(() => decodeAndRender(b, output), ms);
       const suffix = output === "text" ? "" : ".json";

@@ -23,7 +23,11 @@ let runs = 0;
 const run = (...args: string[]) => {
   const log = join(dir, `loaded-${runs++}.txt`);
   writeFileSync(log, "");
-  const res = spawnSync(process.execPath, ["--import", join(dir, "register.mjs"), cliPath, ...args], { encoding: "utf8", timeout: 60_000, env: { ...process.env, HB_LOADED: log } });
+  const res = spawnSync(process.execPath, ["--import", join(dir, "register.mjs"), cliPath, ...args], {
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { ...process.env, HB_LOADED: log },
+  });
   return { ...res, loaded: [...new Set(readFileSync(log, "utf8").trim().split("\n").filter(Boolean))].sort() };
 };
 const NAMES = ["decode", "host-sim", "cert", "hmc", "daemon", "ca-manager", "rest", "host-state", "up"];

@@ -57,9 +57,14 @@ const vectors: { name: string; hex: string; command: string; json: Record<string
 
 describe("platform (type 2) vectors", () => {
   it("defines every platform command the issue lists", () => {
-    expect(PLATFORM_COMMANDS.map((c) => c.name).sort()).toEqual(
-      ["GetPDR", "GetSensorReading", "GetStateSensorReadings", "PlatformEventMessage", "SetEventReceiver", "SetStateEffecterStates"],
-    );
+    expect(PLATFORM_COMMANDS.map((c) => c.name).sort()).toEqual([
+      "GetPDR",
+      "GetSensorReading",
+      "GetStateSensorReadings",
+      "PlatformEventMessage",
+      "SetEventReceiver",
+      "SetStateEffecterStates",
+    ]);
   });
 
   for (const v of vectors) {
@@ -70,9 +75,7 @@ describe("platform (type 2) vectors", () => {
       expect(json.commandName).toBe(v.command);
       expect(json.fields).toMatchObject(v.json);
       const def = m.def!;
-      const again = m.header.request
-        ? encodeRequest(def, m.fields, { instanceId: m.header.instanceId })
-        : encodeResponse(def, m.header.instanceId, m.fields);
+      const again = m.header.request ? encodeRequest(def, m.fields, { instanceId: m.header.instanceId }) : encodeResponse(def, m.header.instanceId, m.fields);
       expect(toHex(again)).toBe(v.hex);
     });
   }

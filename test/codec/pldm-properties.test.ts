@@ -82,11 +82,13 @@ describe("strict decode", () => {
 
   it("never throws anything but DecodeError on random or mutated input", () => {
     const seeds = defs.map((d) => encodeRequest(d, fc.sample(structArb(d.request), 1)[0]!, { instanceId: 1 }));
-    const mutated = fc.tuple(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.nat()).map(([s, edits, cut]) => {
-      const b = Uint8Array.from(s);
-      for (const [at, v] of edits) b[at % b.length] = v;
-      return b.subarray(0, Math.max(0, b.length - (cut % 3)));
-    });
+    const mutated = fc
+      .tuple(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.nat())
+      .map(([s, edits, cut]) => {
+        const b = Uint8Array.from(s);
+        for (const [at, v] of edits) b[at % b.length] = v;
+        return b.subarray(0, Math.max(0, b.length - (cut % 3)));
+      });
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }), mutated), (bytes) => {
         try {

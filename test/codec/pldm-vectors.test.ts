@@ -18,9 +18,7 @@ describe("public PLDM vectors", () => {
     it(`re-encodes ${v.name} to the same bytes`, () => {
       const m = decodePldmMessage(fromHex(v.hex));
       const def = defaultRegistry.get(m.header.type, m.header.command)!;
-      const bytes = m.header.request
-        ? encodeRequest(def, m.fields, { instanceId: m.header.instanceId })
-        : encodeResponse(def, m.header.instanceId, m.fields);
+      const bytes = m.header.request ? encodeRequest(def, m.fields, { instanceId: m.header.instanceId }) : encodeResponse(def, m.header.instanceId, m.fields);
       expect(toHex(bytes)).toBe(v.hex);
     });
   }

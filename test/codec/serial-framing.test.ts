@@ -120,7 +120,10 @@ describe("DSP0253 serial framing", () => {
 
   it("never throws on random and mutated streams, and accounts for every byte", () => {
     const mutated = fc
-      .tuple(fc.array(packetArb, { minLength: 1, maxLength: 8 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean()), { maxLength: 10 }))
+      .tuple(
+        fc.array(packetArb, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean()), { maxLength: 10 }),
+      )
       .map(([packets, edits]) => {
         const bytes = packets.flatMap((p) => [...encodeSerialFrame(p)]);
         for (const [at, v, del] of edits) {
@@ -175,16 +178,22 @@ describe("DSP0253 serial framing", () => {
 
   it("loses only the frames a lost run of bytes touched", () => {
     fc.assert(
-      fc.property(fc.array(packetArb, { minLength: 2, maxLength: 8 }), fc.nat(), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 80 }), (packets, at, lost, chunk) => {
-        const { stream, hit } = cut(packets, at, lost);
-        const d = new SerialDeframer();
-        const got = frames(pushInChunks(d, stream, chunk));
-        const untouched = packets.filter((_, i) => !hit.has(i)).map(toHex);
-        // Every untouched frame arrives, in order; a touched one only if the cut took nothing but its closing flag.
-        expect(got.filter((h) => untouched.includes(h))).toEqual(untouched);
-        expect(got.length - untouched.length).toBeLessThanOrEqual(1);
-        accountingHolds(d);
-      }),
+      fc.property(
+        fc.array(packetArb, { minLength: 2, maxLength: 8 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 80 }),
+        (packets, at, lost, chunk) => {
+          const { stream, hit } = cut(packets, at, lost);
+          const d = new SerialDeframer();
+          const got = frames(pushInChunks(d, stream, chunk));
+          const untouched = packets.filter((_, i) => !hit.has(i)).map(toHex);
+          // Every untouched frame arrives, in order; a touched one only if the cut took nothing but its closing flag.
+          expect(got.filter((h) => untouched.includes(h))).toEqual(untouched);
+          expect(got.length - untouched.length).toBeLessThanOrEqual(1);
+          accountingHolds(d);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

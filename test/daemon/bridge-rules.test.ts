@@ -132,7 +132,11 @@ async function run(r: Rig, ms: number): Promise<void> {
   }
 }
 
-const entry = (id: number): CaEntry => ({ id, path: `/xyz/openbmc_project/certs/ca/entry/${id}`, csr: `-----BEGIN CERTIFICATE REQUEST-----\ncsr ${id}\n-----END CERTIFICATE REQUEST-----` });
+const entry = (id: number): CaEntry => ({
+  id,
+  path: `/xyz/openbmc_project/certs/ca/entry/${id}`,
+  csr: `-----BEGIN CERTIFICATE REQUEST-----\ncsr ${id}\n-----END CERTIFICATE REQUEST-----`,
+});
 const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
 const near = (actual: number[], expected: number[]) => {
   expect(actual.length).toBe(expected.length);
@@ -207,7 +211,12 @@ describe("the bridge's timing rules (ManualClock)", () => {
     await run(rig, 500);
     await pushed;
     await run(rig, 500);
-    expect(rig.announces.slice(before).map((a) => a.handle).sort()).toEqual([1, 2, 3]);
+    expect(
+      rig.announces
+        .slice(before)
+        .map((a) => a.handle)
+        .sort(),
+    ).toEqual([1, 2, 3]);
   });
 
   it("retries writing Complete with backoff until it succeeds, and settles once", async () => {
@@ -240,7 +249,9 @@ describe("the bridge's timing rules (ManualClock)", () => {
     rig.sink.failBadCsrs = 1;
     // The host refuses both CSRs: NewFileAvailableWithMetaData type 5 with metadata1 = 3.
     const refuse = (handle: number) =>
-      pushFile(rig!.host.requester, 8, IbmFileType.SignedCert, handle, new Uint8Array(0), { metadata: { metadata1: CertVerdict.InvalidCertData, metadata2: 0, metadata3: 0, metadata4: 0 } }).catch(() => undefined);
+      pushFile(rig!.host.requester, 8, IbmFileType.SignedCert, handle, new Uint8Array(0), {
+        metadata: { metadata1: CertVerdict.InvalidCertData, metadata2: 0, metadata3: 0, metadata4: 0 },
+      }).catch(() => undefined);
     const refused = Promise.all([refuse(1), refuse(2)]);
     await run(rig, 500);
     await refused;

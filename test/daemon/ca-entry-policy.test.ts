@@ -27,7 +27,9 @@ let server: BusConnection;
 async function busctl(asNobody: boolean, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const argv = [`--address=${system.address}`, ...args];
   try {
-    const { stdout, stderr } = asNobody ? await run("setpriv", [...NOBODY, "busctl", ...argv], { timeout: 10_000 }) : await run("busctl", argv, { timeout: 10_000 });
+    const { stdout, stderr } = asNobody
+      ? await run("setpriv", [...NOBODY, "busctl", ...argv], { timeout: 10_000 })
+      : await run("busctl", argv, { timeout: 10_000 });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };

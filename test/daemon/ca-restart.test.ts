@@ -50,7 +50,9 @@ describe("a CA manager restart while the host signs", () => {
     expect(publicKeyOf("x509", out.cert)).toBe(publicKeyOf("req", b));
     expect(publicKeyOf("x509", out.cert)).not.toBe(publicKeyOf("req", a));
     // A's certificate came for the reused handle and was refused; it was never written to B.
-    expect(Number(await hostBridgeProperty(stack, "CertificatesRefused")), "A's certificate reached the reused handle and was refused").toBeGreaterThanOrEqual(1);
+    expect(Number(await hostBridgeProperty(stack, "CertificatesRefused")), "A's certificate reached the reused handle and was refused").toBeGreaterThanOrEqual(
+      1,
+    );
     for (const cert of client.entries.get(pathB)!.certWrites) expect(publicKeyOf("x509", cert)).toBe(publicKeyOf("req", b));
   }, 120_000);
 

@@ -61,7 +61,9 @@ describe("hostbridge daemon refuses every value outside the schema, naming the k
   });
 
   it("names the environment variable", async () => {
-    expect(await daemonRefuses(["--stdio"], { HOSTBRIDGE_LOCAL_EID: "300" })).toBe("hostbridge: environment: HOSTBRIDGE_LOCAL_EID must be a whole number from 8 to 254, got 300");
+    expect(await daemonRefuses(["--stdio"], { HOSTBRIDGE_LOCAL_EID: "300" })).toBe(
+      "hostbridge: environment: HOSTBRIDGE_LOCAL_EID must be a whole number from 8 to 254, got 300",
+    );
     expect(await daemonRefuses([], { HOSTBRIDGE_TTY: "/dev/ttyS4", HOSTBRIDGE_BAUD: "fast" })).toBe(
       'hostbridge: environment: HOSTBRIDGE_BAUD must be a whole number from 50 to 4000000, got "fast"',
     );
@@ -70,7 +72,9 @@ describe("hostbridge daemon refuses every value outside the schema, naming the k
   it("names the flag", async () => {
     expect(await daemonRefuses(["--stdio", "--root-cert", "RootCert"])).toBe('hostbridge: flags: --root-cert must be an absolute path, got "RootCert"');
     // commander checks numeric flags itself (exit 1, with the usage).
-    expect(await daemonRefuses(["--stdio", "--host-eid", "300"], {}, 1)).toMatch(/option '--host-eid <eid>' argument '300' is invalid. expected a whole number from 8 to 254/);
+    expect(await daemonRefuses(["--stdio", "--host-eid", "300"], {}, 1)).toMatch(
+      /option '--host-eid <eid>' argument '300' is invalid. expected a whole number from 8 to 254/,
+    );
   });
 
   it("merges bridge settings key by key across layers", () => {
@@ -78,4 +82,3 @@ describe("hostbridge daemon refuses every value outside the schema, naming the k
     expect(resolveSettings(settingsFromFile(file), { bridge: { certWaitMs: 900 } }).bridge).toEqual({ maxBackoffMs: 5000, certWaitMs: 900 });
   });
 });
-

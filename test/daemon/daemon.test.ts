@@ -123,10 +123,14 @@ describe("hostbridge daemon end to end", () => {
     for (let i = 0; i < 3; i++) {
       const before = current;
       await stack.hostControl({ power: "reboot" });
-      current = await eventually(() => {
-        const now = readRoot(stack!);
-        return now !== before ? now : undefined;
-      }, 15_000, "a new root");
+      current = await eventually(
+        () => {
+          const now = readRoot(stack!);
+          return now !== before ? now : undefined;
+        },
+        15_000,
+        "a new root",
+      );
     }
     reading = false;
     await reader;

@@ -25,7 +25,10 @@ describe("a Pending entry left with a certificate", () => {
     await ca.newRoot(1);
     const ownCert = await ca.sign(own);
     // The foreign entry holds the certificate of the other entry's key.
-    for (const [path, cert] of [[ownPath, ownCert], [foreignPath, ownCert]] as const) {
+    for (const [path, cert] of [
+      [ownPath, ownCert],
+      [foreignPath, ownCert],
+    ] as const) {
       expect((await busctl(stack.bus, "set-property", M, path, "xyz.openbmc_project.Certs.Entry", "ClientCertificate", "s", "--", cert)).code).toBe(0);
     }
     await stack.startPart("daemon");

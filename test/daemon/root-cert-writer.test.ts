@@ -26,7 +26,10 @@ describe("RootCertWriter", () => {
     } finally {
       process.umask(old);
     }
-    const lines = readFileSync(join(dir, "history.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { fingerprint: string });
+    const lines = readFileSync(join(dir, "history.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { fingerprint: string });
     expect(lines.map((l) => l.fingerprint)).toEqual(writer.history.map((h) => h.fingerprint));
     expect(readdirSync(join(dir, "bmcweb"))).toEqual(["RootCert"]);
   });

@@ -35,7 +35,11 @@ describe("hostbridge daemon --standby", () => {
     pair.startDaemon("a");
     const a = await eventually(() => pair!.currentOwner() ?? undefined, 15_000, "daemon a owning the name");
     pair.startDaemon("b");
-    const [owner, b] = await eventually(async () => ((await pair!.queuedNames()).length === 2 ? await pair!.queuedNames() : undefined), 15_000, "daemon b queued");
+    const [owner, b] = await eventually(
+      async () => ((await pair!.queuedNames()).length === 2 ? await pair!.queuedNames() : undefined),
+      15_000,
+      "daemon b queued",
+    );
     expect(owner).toBe(a);
     await roleBecomes(a, "active");
     expect(await pair.roleOf(b!)).toBe("standby");

@@ -32,7 +32,10 @@ afterEach(async () => {
 
 /** The BMC side on one end; on the other a bare host terminus that accepts every announcement. */
 /** `beforeAnswer` may hold the host's answer to the n-th announcement (counting from 1). */
-function wire(initialBackoffMs = 50, beforeAnswer: (n: number) => Promise<void> | void = () => undefined): { bmc: BmcSide; push: (type: number, handle: number, text: string) => Promise<number>; announced: number[] } {
+function wire(
+  initialBackoffMs = 50,
+  beforeAnswer: (n: number) => Promise<void> | void = () => undefined,
+): { bmc: BmcSide; push: (type: number, handle: number, text: string) => Promise<number>; announced: number[] } {
   const [a, b] = createMemoryLinkPair(["bmc", "host"]);
   const bmc = bmcSide(a, { bridge: { initialBackoffMs, certWaitMs: 60_000 } });
   const endpoint = new MctpEndpoint({ link: b, localEid: 9 });

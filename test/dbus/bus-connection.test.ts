@@ -123,7 +123,15 @@ describe("D-Bus errors as sd-bus sends them", () => {
           methods: { Sign: { in: "s", out: "o", argNames: ["CSR", "path"], handler: () => ["/e/thing"] } },
           properties: {
             Fixed: { type: "s", value: "x", access: "read" },
-            Mode: { type: "s", value: "a", access: "readwrite", onSet: (v) => { if (v !== "a" && v !== "b") throw invalidEnumString(); return v; } },
+            Mode: {
+              type: "s",
+              value: "a",
+              access: "readwrite",
+              onSet: (v) => {
+                if (v !== "a" && v !== "b") throw invalidEnumString();
+                return v;
+              },
+            },
           },
         },
       ]);
@@ -167,7 +175,9 @@ describe("D-Bus errors as sd-bus sends them", () => {
   it("names method arguments in introspection, and the standard interfaces' as sd-bus does", async () => {
     await serve();
     const xml = (await busctl(bus, "call", SVC, "/e/thing", "org.freedesktop.DBus.Introspectable", "Introspect")).stdout;
-    expect(xml).toContain('<method name=\\"Sign\\"><arg type=\\"s\\" name=\\"CSR\\" direction=\\"in\\"/><arg type=\\"o\\" name=\\"path\\" direction=\\"out\\"/></method>');
+    expect(xml).toContain(
+      '<method name=\\"Sign\\"><arg type=\\"s\\" name=\\"CSR\\" direction=\\"in\\"/><arg type=\\"o\\" name=\\"path\\" direction=\\"out\\"/></method>',
+    );
     expect(xml).toContain('<arg type=\\"s\\" name=\\"machine_uuid\\" direction=\\"out\\"/>');
     const table = (await busctl(bus, "introspect", SVC, "/e/thing")).stdout;
     expect(table).toMatch(/\.Sign\s+method\s+s\s+o\s/);

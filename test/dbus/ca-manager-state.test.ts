@@ -98,24 +98,28 @@ describe("CA manager state on disk", () => {
     expect(await sign(b, "three")).toBe(`${CaManager.entryPathPrefix}3`);
   }, 30_000);
 
-  it.skipIf(!hasStrace)("fsyncs the new state and its directory before SignCSR answers", async () => {
-    const b = await bus();
-    const dir = scratchDir();
-    const state = join(dir, "ca.json");
-    const trace = join(dir, "strace.log");
-    await startManager(b, ["--state-file", state], ["strace", "-f", "-y", "-o", trace, "-e", "trace=fsync,fdatasync,rename,renameat,renameat2"]);
-    const before = existsSync(trace) ? readFileSync(trace, "utf8").length : 0;
-    await sign(b, "durable");
-    const calls = readFileSync(trace, "utf8").slice(before).split("\n");
-    const at = (re: RegExp) => calls.findIndex((l) => re.test(l));
-    const fileSync = at(/fsync\(\d+<[^>]*\/\.ca\.json(?:\.\d+)+\.tmp>\)\s+= 0/);
-    const renamed = at(/rename\w*\(.*\.ca\.json(?:\.\d+)+\.tmp.*ca\.json"\S*\)\s+= 0/);
-    const dirSync = calls.findIndex((l, i) => i > renamed && new RegExp(`fsync\\(\\d+<${dir}>\\)\\s+= 0`).test(l));
-    expect(fileSync, calls.join("\n")).toBeGreaterThanOrEqual(0);
-    expect(renamed, calls.join("\n")).toBeGreaterThan(fileSync);
-    expect(dirSync, calls.join("\n")).toBeGreaterThan(renamed);
-    expect(JSON.parse(readFileSync(state, "utf8"))).toMatchObject({ nextId: 2, entries: [{ id: 1, csr: "durable" }] });
-  }, 30_000);
+  it.skipIf(!hasStrace)(
+    "fsyncs the new state and its directory before SignCSR answers",
+    async () => {
+      const b = await bus();
+      const dir = scratchDir();
+      const state = join(dir, "ca.json");
+      const trace = join(dir, "strace.log");
+      await startManager(b, ["--state-file", state], ["strace", "-f", "-y", "-o", trace, "-e", "trace=fsync,fdatasync,rename,renameat,renameat2"]);
+      const before = existsSync(trace) ? readFileSync(trace, "utf8").length : 0;
+      await sign(b, "durable");
+      const calls = readFileSync(trace, "utf8").slice(before).split("\n");
+      const at = (re: RegExp) => calls.findIndex((l) => re.test(l));
+      const fileSync = at(/fsync\(\d+<[^>]*\/\.ca\.json(?:\.\d+)+\.tmp>\)\s+= 0/);
+      const renamed = at(/rename\w*\(.*\.ca\.json(?:\.\d+)+\.tmp.*ca\.json"\S*\)\s+= 0/);
+      const dirSync = calls.findIndex((l, i) => i > renamed && new RegExp(`fsync\\(\\d+<${dir}>\\)\\s+= 0`).test(l));
+      expect(fileSync, calls.join("\n")).toBeGreaterThanOrEqual(0);
+      expect(renamed, calls.join("\n")).toBeGreaterThan(fileSync);
+      expect(dirSync, calls.join("\n")).toBeGreaterThan(renamed);
+      expect(JSON.parse(readFileSync(state, "utf8"))).toMatchObject({ nextId: 2, entries: [{ id: 1, csr: "durable" }] });
+    },
+    30_000,
+  );
 });
 
 describe("CA manager retention", () => {
@@ -173,7 +177,11 @@ describe("CA manager retention", () => {
     await kill(m);
     await new Promise((r) => setTimeout(r, 1000));
     m = await startManager(b, ["--state-file", state, "--settled-retention", "1000"]);
-    await eventually(async () => ((await busctl(b, "get-property", M, path, "xyz.openbmc_project.Certs.Entry", "Status")).code === 0 ? undefined : true), 3000, "the overdue entry deleted");
+    await eventually(
+      async () => ((await busctl(b, "get-property", M, path, "xyz.openbmc_project.Certs.Entry", "Status")).code === 0 ? undefined : true),
+      3000,
+      "the overdue entry deleted",
+    );
     expect(m.log()).toMatch(/deleting an entry nobody collected/);
   }, 30_000);
 });

@@ -70,7 +70,10 @@ describe("CA manager on a private bus, driven by busctl", () => {
     expect((await busctl(bus, "set-property", M, path, "xyz.openbmc_project.Certs.Entry", "Status", "s", EntryState.Complete)).code).toBe(0);
     const all = await busctl(bus, "--json=short", "call", M, CaManager.path, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects");
     const objects = (JSON.parse(all.stdout) as { data: [Record<string, Record<string, Record<string, { data: unknown }>>>] }).data[0];
-    expect(objects[path]!["xyz.openbmc_project.Certs.Entry"]).toEqual({ ClientCertificate: { type: "s", data: "PEM" }, Status: { type: "s", data: EntryState.Complete } });
+    expect(objects[path]!["xyz.openbmc_project.Certs.Entry"]).toEqual({
+      ClientCertificate: { type: "s", data: "PEM" },
+      Status: { type: "s", data: EntryState.Complete },
+    });
   });
 
   it("is visible to busctl tree and introspect", async () => {
@@ -93,7 +96,14 @@ describe("CA manager on a private bus, driven by busctl", () => {
 
   it("ignores an InterfacesAdded sent by anyone but the CA manager, and reports it", async () => {
     const before = added.length;
-    const spoof = await dbusSend(bus, "--type=signal", CaManager.path, "org.freedesktop.DBus.ObjectManager.InterfacesAdded", "objpath:/xyz/openbmc_project/certs/ca/entry/99", "dict:string:string:x,y");
+    const spoof = await dbusSend(
+      bus,
+      "--type=signal",
+      CaManager.path,
+      "org.freedesktop.DBus.ObjectManager.InterfacesAdded",
+      "objpath:/xyz/openbmc_project/certs/ca/entry/99",
+      "dict:string:string:x,y",
+    );
     expect(spoof.code).toBe(0);
     await eventually(() => (spoofs.length > 0 ? true : undefined), 5000, "spoof report");
     // A real signal after the spoof arrives, the spoof never does.

@@ -7,7 +7,8 @@ import { CaManager, HostState } from "../../src/dbus/names.js";
 import type { PrivateBus } from "../../src/os/dbus-daemon-process.js";
 import { busctl, connect, dbusSend, privateBus } from "../support/dbus.js";
 
-const ENUM_ERROR = "Error xyz.openbmc_project.sdbusplus.Error.InvalidEnumString: An enumeration mapping was attempted for which no valid enumeration value exists.";
+const ENUM_ERROR =
+  "Error xyz.openbmc_project.sdbusplus.Error.InvalidEnumString: An enumeration mapping was attempted for which no valid enumeration value exists.";
 let bus: PrivateBus;
 let server: BusConnection;
 let hostState: HostStateService;
@@ -31,21 +32,43 @@ describe("the CA manager and host state as a real BMC answers", () => {
 
   it("refuses a Status or RequestedHostTransition that names no enumeration value with InvalidEnumString", async () => {
     const entry = `${CaManager.entryPathPrefix}1`;
-    const status = await send(CaManager.service, entry, "org.freedesktop.DBus.Properties.Set", "string:xyz.openbmc_project.Certs.Entry", "string:Status", "variant:string:Done");
+    const status = await send(
+      CaManager.service,
+      entry,
+      "org.freedesktop.DBus.Properties.Set",
+      "string:xyz.openbmc_project.Certs.Entry",
+      "string:Status",
+      "variant:string:Done",
+    );
     expect(status.stderr).toContain(ENUM_ERROR);
-    const transition = await send(HostState.service, HostState.path, "org.freedesktop.DBus.Properties.Set", `string:${HostState.iface}`, "string:RequestedHostTransition", "variant:string:Sideways");
+    const transition = await send(
+      HostState.service,
+      HostState.path,
+      "org.freedesktop.DBus.Properties.Set",
+      `string:${HostState.iface}`,
+      "string:RequestedHostTransition",
+      "variant:string:Sideways",
+    );
     expect(transition.stderr).toContain(ENUM_ERROR);
   });
 
   it("answers a missing entry with UnknownObject and an unknown interface with UnknownProperty", async () => {
     const gone = await send(CaManager.service, `${CaManager.entryPathPrefix}99`, "xyz.openbmc_project.Object.Delete.Delete");
     expect(gone.stderr).toContain(`Error org.freedesktop.DBus.Error.UnknownObject: Unknown object '${CaManager.entryPathPrefix}99'.`);
-    const get = await send(CaManager.service, `${CaManager.entryPathPrefix}1`, "org.freedesktop.DBus.Properties.Get", "string:xyz.openbmc_project.Certs.Nope", "string:Status");
+    const get = await send(
+      CaManager.service,
+      `${CaManager.entryPathPrefix}1`,
+      "org.freedesktop.DBus.Properties.Get",
+      "string:xyz.openbmc_project.Certs.Nope",
+      "string:Status",
+    );
     expect(get.stderr).toContain("Error org.freedesktop.DBus.Error.UnknownProperty: Unknown property or interface.");
   });
 
   it("names SignCSR's arguments as phosphor-dbus-interfaces does", async () => {
     const xml = (await busctl(bus, "call", CaManager.service, CaManager.path, "org.freedesktop.DBus.Introspectable", "Introspect")).stdout;
-    expect(xml).toContain('<method name=\\"SignCSR\\"><arg type=\\"s\\" name=\\"CSR\\" direction=\\"in\\"/><arg type=\\"o\\" name=\\"path\\" direction=\\"out\\"/></method>');
+    expect(xml).toContain(
+      '<method name=\\"SignCSR\\"><arg type=\\"s\\" name=\\"CSR\\" direction=\\"in\\"/><arg type=\\"o\\" name=\\"path\\" direction=\\"out\\"/></method>',
+    );
   });
 });

@@ -67,7 +67,9 @@ describe("DMA file transfers (emulated engine)", () => {
     await t.host.request(8, NewFileAvailable, { fileType: 5, fileHandle: 3, length: 40 });
     expect((await t.fromMemory(5, 3, 0, 32, 0n)).completionCode).toBe(CompletionCode.Success);
     const tail = cert.subarray(32);
-    expect((await t.host.request(8, WriteFileByType, { fileType: 5, fileHandle: 3, offset: 32, length: 8, data: tail })).completionCode).toBe(CompletionCode.Success);
+    expect((await t.host.request(8, WriteFileByType, { fileType: 5, fileHandle: 3, offset: 32, length: 8, data: tail })).completionCode).toBe(
+      CompletionCode.Success,
+    );
     expect(t.uploads).toEqual([new TextDecoder().decode(cert)]);
     expect(t.stats).toMatchObject({ fromHost: 1, bytes: 32 });
   });

@@ -32,7 +32,8 @@ describe("FileIoService", () => {
   it("serves an offered file at any offset and length, cut at the end, with the defined errors", async () => {
     const { host, files } = setUp();
     files.offer(IbmFileType.CertSigningRequest, 7, bytes("0123456789"));
-    const read = (fileType: number, fileHandle: number, offset: number, length: number) => host.request(8, ReadFileByType, { fileType, fileHandle, offset, length });
+    const read = (fileType: number, fileHandle: number, offset: number, length: number) =>
+      host.request(8, ReadFileByType, { fileType, fileHandle, offset, length });
     expect(await read(4, 7, 3, 4)).toMatchObject({ completionCode: CompletionCode.Success, fields: { length: 4, data: bytes("3456") } });
     expect(await read(4, 7, 8, 100)).toMatchObject({ completionCode: CompletionCode.Success, fields: { length: 2, data: bytes("89") } });
     // pldmd's certificate handler: past the end or no such file is ERROR; a pushed-only type INVALID_DATA.
@@ -44,7 +45,7 @@ describe("FileIoService", () => {
     expect((await read(0x55, 7, 0, 1)).completionCode).toBe(CompletionCode.InvalidFileType);
     files.withdraw(IbmFileType.CertSigningRequest, 7);
     expect((await read(4, 7, 0, 1)).completionCode).toBe(CompletionCode.Error);
-    expect(new TextDecoder().decode(await (setOfferAndPull(files, host)))).toBe("abcdefghij".repeat(30));
+    expect(new TextDecoder().decode(await setOfferAndPull(files, host))).toBe("abcdefghij".repeat(30));
   });
 
   it("assembles uploads per handle, several at once, and refuses writes past the length or to unannounced handles", async () => {
@@ -57,7 +58,8 @@ describe("FileIoService", () => {
       { type: 5, handle: 1, data: "first certificate" },
       { type: 5, handle: 2, data: "second one" },
     ]);
-    const write = (fileHandle: number, offset: number, data: string) => host.request(8, WriteFileByType, { fileType: 5, fileHandle, offset, length: data.length, data: bytes(data) });
+    const write = (fileHandle: number, offset: number, data: string) =>
+      host.request(8, WriteFileByType, { fileType: 5, fileHandle, offset, length: data.length, data: bytes(data) });
     await host.request(8, NewFileAvailable, { fileType: 5, fileHandle: 3, length: 4 });
     expect((await write(3, 2, "xyz")).completionCode).toBe(CompletionCode.DataOutOfRange);
     expect((await write(4, 0, "ab")).completionCode).toBe(CompletionCode.Error);

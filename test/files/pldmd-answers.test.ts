@@ -42,7 +42,8 @@ async function pendingEntry(): Promise<{ path: string; handle: number; csr: stri
 
 const status = (path: string) => entryProperty(stack, path, "Status");
 const req = () => host.terminus.requester;
-const read = (fileType: number, fileHandle: number, offset: number, length: number) => req().request(BMC, ReadFileByType, { fileType, fileHandle, offset, length });
+const read = (fileType: number, fileHandle: number, offset: number, length: number) =>
+  req().request(BMC, ReadFileByType, { fileType, fileHandle, offset, length });
 const write = (fileType: number, fileHandle: number, offset: number, data: Uint8Array) =>
   req().request(BMC, WriteFileByType, { fileType, fileHandle, offset, length: data.length, data });
 
@@ -101,7 +102,16 @@ describe("pldmd's answers on the certificate paths (daemon over a pty)", () => {
     expect((await waitForStatus(stack, e.path)).status).toBe(EntryState.Complete);
     const tail = cert.subarray(512);
     expect((await write(CERT, e.handle, 512, tail)).completionCode).toBe(CompletionCode.Success);
-    expect((await write(CERT, e.handle, 512, tail.map((b) => b ^ 1))).completionCode).toBe(CompletionCode.Error);
+    expect(
+      (
+        await write(
+          CERT,
+          e.handle,
+          512,
+          tail.map((b) => b ^ 1),
+        )
+      ).completionCode,
+    ).toBe(CompletionCode.Error);
     expect((await write(CERT, e.handle, cert.length, new Uint8Array(16))).completionCode).toBe(CompletionCode.Error);
     // pldmd would set a Complete entry back to Pending on any other CSR ack; we leave it.
     const ack = await req().request(BMC, FileAckWithMetaData, { fileType: CSR, fileHandle: e.handle, fileStatus: FileStatus.Success, ...meta() });

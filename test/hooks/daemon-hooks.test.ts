@@ -37,8 +37,15 @@ beforeAll(async () => {
       attestation: {
         keyPolicy: { EC: 256 },
         hooks: {
-          "pre-announce": { command: [script("pre-announce.sh", 'if grep -q \'"subject":"CN=intruder\' <<<"$doc"; then echo "intruder is not a known HMC"; exit 1; fi')] },
-          "pre-deliver": { command: [script("pre-deliver.sh", 'if grep -q \'"subject":"CN=deliver-deny\' <<<"$doc"; then echo "certificate not for us"; exit 1; fi'), "--strict"] },
+          "pre-announce": {
+            command: [script("pre-announce.sh", 'if grep -q \'"subject":"CN=intruder\' <<<"$doc"; then echo "intruder is not a known HMC"; exit 1; fi')],
+          },
+          "pre-deliver": {
+            command: [
+              script("pre-deliver.sh", 'if grep -q \'"subject":"CN=deliver-deny\' <<<"$doc"; then echo "certificate not for us"; exit 1; fi'),
+              "--strict",
+            ],
+          },
           "pre-root": { command: [script("pre-root.sh", `if [ -e ${denyRootsFlag} ]; then echo "root not attested"; exit 1; fi`)], timeoutMs: 5000 },
         },
       },
@@ -91,7 +98,11 @@ describe("attestation hooks in the daemon", () => {
     rmSync(denyRootsFlag);
     await stack.hostControl({ power: "reboot" });
     const { rootFingerprint: allowedRoot } = await stack.hostControl({ status: true });
-    await eventually(async () => ((await fingerprintSha256(readFileSync(stack.rootCertPath, "utf8"))) === allowedRoot ? true : undefined), 15_000, "the allowed root");
+    await eventually(
+      async () => ((await fingerprintSha256(readFileSync(stack.rootCertPath, "utf8"))) === allowedRoot ? true : undefined),
+      15_000,
+      "the allowed root",
+    );
     expect(await counter("HookDenied")).toBeGreaterThanOrEqual(4);
     expect(await counter("HookAllowed")).toBeGreaterThanOrEqual(3);
     expect(await counter("HookErrors")).toBe(0);

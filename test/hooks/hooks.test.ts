@@ -66,7 +66,10 @@ describe("AttestationHooks: built-ins first, then the command; fail-closed unles
     const closed = new AttestationHooks({ hooks: { "pre-announce": { command: [crash] } } }, host);
     expect(await closed.check("pre-announce", { entryId: 1, pem: csr })).toEqual({ allow: false, reason: "hook error (fail-closed): killed by SIGSEGV: oops" });
     const open = new AttestationHooks({ hooks: { "pre-announce": { command: [hang], timeoutMs: 200, failOpen: true } } }, host);
-    expect(await open.check("pre-announce", { entryId: 1, pem: csr })).toEqual({ allow: true, reason: "hook error (fail-open): no answer within 200 ms (killed)" });
+    expect(await open.check("pre-announce", { entryId: 1, pem: csr })).toEqual({
+      allow: true,
+      reason: "hook error (fail-open): no answer within 200 ms (killed)",
+    });
     // A denial is a denial even when fail-open.
     const denyOpen = new AttestationHooks({ hooks: { "pre-announce": { command: [deny], failOpen: true } } }, host);
     expect((await denyOpen.check("pre-announce", { entryId: 1, pem: csr })).allow).toBe(false);
@@ -100,9 +103,15 @@ describe("AttestationHooks: built-ins first, then the command; fail-closed unles
     expect(keyPolicyDenial({ EC: 384 }, "EC P-256")).toMatch(/below the minimum of 384 bits/);
     const settings: AttestationSettings = { keyPolicy: { RSA: 3072, EC: 256 }, hooks: { "pre-announce": { command: [allow] } } };
     const hooks = new AttestationHooks(settings, host);
-    expect(await hooks.check("pre-announce", { pem: rsaCsr })).toEqual({ allow: false, reason: "key policy: RSA 2048 is below the minimum of 3072 bits for RSA" });
+    expect(await hooks.check("pre-announce", { pem: rsaCsr })).toEqual({
+      allow: false,
+      reason: "key policy: RSA 2048 is below the minimum of 3072 bits for RSA",
+    });
     expect(await hooks.check("pre-announce", { pem: csr })).toEqual({ allow: true, reason: "hook allowed: looks fine" });
-    expect(await hooks.check("pre-announce", { pem: "not a CSR" })).toMatchObject({ allow: false, reason: expect.stringMatching(/^key policy: the CSR cannot be read/) });
+    expect(await hooks.check("pre-announce", { pem: "not a CSR" })).toMatchObject({
+      allow: false,
+      reason: expect.stringMatching(/^key policy: the CSR cannot be read/),
+    });
   });
 
   it("the root allowlist is used only when it matches its checksum; a tampered one fails closed", async () => {
@@ -134,13 +143,19 @@ describe("AttestationHooks under a burst", () => {
     const counter = join(dir, "concurrency");
     writeFileSync(counter, "");
     // Each run notes itself, sleeps, and records how many were running at its peak.
-    const busy = script("busy.sh", `echo start >> ${counter}; n=$(grep -c start ${counter}); d=$(grep -c done ${counter}); echo "peak $((n - d))" >> ${counter}.peaks; sleep 0.2; echo done >> ${counter}`);
+    const busy = script(
+      "busy.sh",
+      `echo start >> ${counter}; n=$(grep -c start ${counter}); d=$(grep -c done ${counter}); echo "peak $((n - d))" >> ${counter}.peaks; sleep 0.2; echo done >> ${counter}`,
+    );
     const hooks = new AttestationHooks({ hooks: { "pre-root": { command: [busy] } } }, host);
     const keys = await generateKeyPair("p256");
     const root = await createRootCa({ keys, subject: "CN=burst", validityDays: 1 });
     const decisions = await Promise.all(Array.from({ length: 12 }, () => hooks.check("pre-root", { pem: root })));
     expect(decisions.every((d) => d.allow)).toBe(true);
-    const peaks = readFileSync(`${counter}.peaks`, "utf8").trim().split("\n").map((l) => Number(l.split(" ")[1]));
+    const peaks = readFileSync(`${counter}.peaks`, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => Number(l.split(" ")[1]));
     expect(peaks).toHaveLength(12);
     expect(Math.max(...peaks)).toBeLessThanOrEqual(4);
   });

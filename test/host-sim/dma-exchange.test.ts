@@ -57,10 +57,14 @@ describe("host-sim and the daemon exchanging files by DMA", () => {
     expect(opensslVerify(dir, root, out.cert)).toMatch(/: OK$/);
     // Root and certificate by DMA to their last whole 16-byte unit, the CSR (plus pldmd's newline) whole.
     const expected = Math.floor(root.length / 16) * 16 + (csrPem.length + 1) + Math.floor(out.cert.length / 16) * 16;
-    const m = await eventually(() => {
-      const st = hostMemoryStatus(stack!);
-      return st && st.dmaTransfers >= 3 ? st : undefined;
-    }, 10_000, "host-sim status with 3 DMA transfers");
+    const m = await eventually(
+      () => {
+        const st = hostMemoryStatus(stack!);
+        return st && st.dmaTransfers >= 3 ? st : undefined;
+      },
+      10_000,
+      "host-sim status with 3 DMA transfers",
+    );
     expect(m).toMatchObject({ path: memory, dmaTransfers: 3, bytesByDma: expected });
   });
 
@@ -73,16 +77,23 @@ describe("host-sim and the daemon exchanging files by DMA", () => {
     const csrPem = padCsr(opensslCsr(dir, "mixed-1").csrPem, 4096);
     const small = opensslCsr(dir, "mixed-2", "ec").csrPem;
     const [big, little] = await Promise.all([signCsr(stack, csrPem), signCsr(stack, small)]);
-    for (const [path, csr] of [[big, csrPem], [little, small]] as const) {
+    for (const [path, csr] of [
+      [big, csrPem],
+      [little, small],
+    ] as const) {
       const out = await waitForStatus(stack, path);
       expect(out.status).toBe(EntryState.Complete);
       expect(publicKeyOf("x509", out.cert)).toBe(publicKeyOf("req", csr));
       expect(opensslVerify(dir, root, out.cert)).toMatch(/: OK$/);
     }
-    const m = await eventually(() => {
-      const st = hostMemoryStatus(stack!);
-      return st && st.dmaTransfers >= 1 ? st : undefined;
-    }, 10_000, "host-sim status with a DMA transfer");
+    const m = await eventually(
+      () => {
+        const st = hostMemoryStatus(stack!);
+        return st && st.dmaTransfers >= 1 ? st : undefined;
+      },
+      10_000,
+      "host-sim status with a DMA transfer",
+    );
     expect(m).toMatchObject({ path: memory, dmaTransfers: 1, bytesByDma: 4096 });
   });
 });

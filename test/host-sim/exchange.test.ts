@@ -10,7 +10,10 @@ describe("host-sim over a real pty", () => {
     const bmc = harness.start();
     const root = await bmc.nextRoot();
     expect(root).toContain("BEGIN CERTIFICATE");
-    for (const [id, key] of [[1, "rsa"], [2, "ec"]] as const) {
+    for (const [id, key] of [
+      [1, "rsa"],
+      [2, "ec"],
+    ] as const) {
       const { csrPem } = opensslCsr(dir, `hmc-${id}`, key);
       const out = await bmc.sign(id, csrPem);
       expect(out.status).toBe("Complete");

@@ -82,8 +82,22 @@ describe("VMI root grace", () => {
     work.write("first-root.pem", first.rootPem);
     work.write("first.pem", first.certPem);
     work.write("first.key", first.keyPem);
-    const judged = await runProcess("openssl", ["s_client", "-brief", "-ign_eof", "-connect", `127.0.0.1:${server.port}`, "-CAfile", work.path("first-root.pem"),
-      "-verify_return_error", "-verify_ip", "127.0.0.1", "-cert", work.path("first.pem"), "-key", work.path("first.key")]);
+    const judged = await runProcess("openssl", [
+      "s_client",
+      "-brief",
+      "-ign_eof",
+      "-connect",
+      `127.0.0.1:${server.port}`,
+      "-CAfile",
+      work.path("first-root.pem"),
+      "-verify_return_error",
+      "-verify_ip",
+      "127.0.0.1",
+      "-cert",
+      work.path("first.pem"),
+      "-key",
+      work.path("first.key"),
+    ]);
     expect(judged.stderr).toContain("Verification: OK");
     expect(judged.stdout).toBe("VMI OK CN=hmc-first, O=IBM\n");
 

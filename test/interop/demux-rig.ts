@@ -77,14 +77,31 @@ export class DemuxRig {
   async startDaemon(extra: string[] = []): Promise<void> {
     this.daemon = this.node(
       "daemon",
-      ["daemon", "--bus", this.busAddress, "--link", "mctp-demux", "--root-cert", this.rootCertPath, "--spool-dir", join(this.dir, "spool"), "--response-timeout", "1000", ...extra],
+      [
+        "daemon",
+        "--bus",
+        this.busAddress,
+        "--link",
+        "mctp-demux",
+        "--root-cert",
+        this.rootCertPath,
+        "--spool-dir",
+        join(this.dir, "spool"),
+        "--response-timeout",
+        "1000",
+        ...extra,
+      ],
       this.bmcNs,
     );
     const daemon = this.daemon;
-    await eventually(async () => {
-      if (daemon.exitCode !== null) throw new Error(`daemon exited (${daemon.exitCode}); see ${join(this.dir, "daemon.log")}`);
-      return (await this.status("LinkState")) === "up" ? true : undefined;
-    }, 15_000, "the daemon on the bus with its demux link up");
+    await eventually(
+      async () => {
+        if (daemon.exitCode !== null) throw new Error(`daemon exited (${daemon.exitCode}); see ${join(this.dir, "daemon.log")}`);
+        return (await this.status("LinkState")) === "up" ? true : undefined;
+      },
+      15_000,
+      "the daemon on the bus with its demux link up",
+    );
   }
 
   hostControl(request: HostSimRequest): Promise<HostSimStatus> {
@@ -112,26 +129,37 @@ export class DemuxRig {
   /** Entry object paths the CA manager holds. */
   async entries(): Promise<string[]> {
     const r = await busctl(this.bus, "tree", "--list", M);
-    return r.stdout.split("\n").filter((l) => /\/entry\/\d+$/.test(l.trim())).map((l) => l.trim());
+    return r.stdout
+      .split("\n")
+      .filter((l) => /\/entry\/\d+$/.test(l.trim()))
+      .map((l) => l.trim());
   }
 
   async waitForStatus(path: string, ms = 30_000): Promise<{ status: string; cert: string }> {
-    const status = await eventually(async () => {
-      const s = await this.entry(path, "Status");
-      return s && !s.endsWith(".Pending") ? s : undefined;
-    }, ms, `a final Status on ${path}`);
+    const status = await eventually(
+      async () => {
+        const s = await this.entry(path, "Status");
+        return s && !s.endsWith(".Pending") ? s : undefined;
+      },
+      ms,
+      `a final Status on ${path}`,
+    );
     return { status, cert: (await this.entry(path, "ClientCertificate")) ?? "" };
   }
 
   async waitForRoot(different?: string, ms = 20_000): Promise<string> {
-    return eventually(() => {
-      try {
-        const text = readFileSync(this.rootCertPath, "utf8");
-        return text && text !== different ? text : undefined;
-      } catch {
-        return undefined;
-      }
-    }, ms, different ? "a new RootCert" : "RootCert");
+    return eventually(
+      () => {
+        try {
+          const text = readFileSync(this.rootCertPath, "utf8");
+          return text && text !== different ? text : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      ms,
+      different ? "a new RootCert" : "RootCert",
+    );
   }
 
   log(part: string): string {

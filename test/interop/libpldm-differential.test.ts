@@ -47,11 +47,19 @@ const DOCUMENTED = new Set<string>([
   // libpldm is stricter: a failing code must come with the success layout's length (a code alone, or
   // with a few bytes after it that we keep raw, is refused).
   ...[
-    ...["GetFileTable", "ReadFile", "WriteFile", "ReadFileIntoMemory", "WriteFileFromMemory", "ReadFileByTypeIntoMemory", "WriteFileByTypeFromMemory", "ReadFileByType", "WriteFileByType"],
+    ...[
+      "GetFileTable",
+      "ReadFile",
+      "WriteFile",
+      "ReadFileIntoMemory",
+      "WriteFileFromMemory",
+      "ReadFileByTypeIntoMemory",
+      "WriteFileByTypeFromMemory",
+      "ReadFileByType",
+      "WriteFileByType",
+    ],
     ...["NewFileAvailable", "FileAck", "NewFileAvailableWithMetaData", "FileAckWithMetaData"],
-  ].map(
-    (c) => `${c} response: libpldm refuses a failing code without the success layout`,
-  ),
+  ].map((c) => `${c} response: libpldm refuses a failing code without the success layout`),
   // libpldm is stricter: its GetFileTable decoder wants at least one table byte.
   "GetFileTable response: libpldm refuses 6 payload bytes",
   // libpldm has no decoder for ReadFileByType's data (decode_rw_file_by_type_resp wants exactly 5 bytes).
@@ -62,7 +70,9 @@ const DOCUMENTED = new Set<string>([
 ]);
 /** Being fixed in pldm-codec/pldm by helper C: non-SUCCESS responses with trailing bytes, GetPLDMVersion's trailing CRC-32. */
 const EXPECTED_UNTIL_MERGED = new Set<string>([
-  ...["GetFileTable", "ReadFile", "GetTID", "GetPLDMVersion", "GetPLDMTypes", "GetPLDMCommands", "GetAlertStatus"].map((c) => `${c} response: we refuse (trailing bytes after a failing code)`),
+  ...["GetFileTable", "ReadFile", "GetTID", "GetPLDMVersion", "GetPLDMTypes", "GetPLDMCommands", "GetAlertStatus"].map(
+    (c) => `${c} response: we refuse (trailing bytes after a failing code)`,
+  ),
   "GetPLDMVersion response: we refuse (a trailing CRC-32)",
 ]);
 
@@ -184,7 +194,14 @@ describe.skipIf(peersMissing !== null)("libpldm differential", () => {
   it("pins every command's fixed size to libpldm's *_REQ_BYTES / *_RESP_BYTES", () => {
     const sizes = JSON.parse(execFileSync(peerBinary("pldm-harness"), { input: "sizes\n" }).toString()) as Record<string, [number, number]>;
     for (const def of COMMANDS) {
-      const pinned = sizes[def.name] ?? sizes[def.name.replace("WriteFileFromMemory", "ReadFileIntoMemory").replace("WriteFileByTypeFromMemory", "ReadFileByTypeIntoMemory").replace("WriteFileByType", "ReadFileByType")];
+      const pinned =
+        sizes[def.name] ??
+        sizes[
+          def.name
+            .replace("WriteFileFromMemory", "ReadFileIntoMemory")
+            .replace("WriteFileByTypeFromMemory", "ReadFileByTypeIntoMemory")
+            .replace("WriteFileByType", "ReadFileByType")
+        ];
       expect(pinned, `${def.name} has no size in libpldm`).toBeDefined();
       const [req, resp] = pinned!;
       expect(def.request.minSize, `${def.name} request`).toBe(req);
@@ -237,7 +254,9 @@ describe.skipIf(peersMissing !== null)("libpldm differential", () => {
     });
     const report = [...seen].map(([k, s]) => `${k} (${s.n}x, e.g. ${s.example})`);
     if (process.env.PLDM_DIFF_REPORT) console.log(report.join("\n"));
-    console.log(`libpldm differential: ${msgs.length} messages, ${compared} with a libpldm decoder, ${reencoded} re-encoded by both; ${seen.size} kinds of disagreement`);
+    console.log(
+      `libpldm differential: ${msgs.length} messages, ${compared} with a libpldm decoder, ${reencoded} re-encoded by both; ${seen.size} kinds of disagreement`,
+    );
     const unexplained = [...seen.keys()].filter((k) => !DOCUMENTED.has(k) && !EXPECTED_UNTIL_MERGED.has(k));
     expect(unexplained.map((k) => report.find((r) => r.startsWith(k)))).toEqual([]);
     expect(compared).toBeGreaterThan(5000);

@@ -22,7 +22,10 @@ describe("TtyDeviceLink over a pty pair wired back to back", () => {
   it("carries every byte value both ways, in several chunkings", async () => {
     const { pair, a, b } = await pairedLinks();
     expect(a.description).toBe(`tty ${pair.paths[0]}`);
-    for (const [from, to] of [[a, b], [b, a]] as const) {
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       for (const sizes of [[1], [7, 64], [2048]]) {
         const sent = byteRounds(8);
         const got = collect(to, sent.length);

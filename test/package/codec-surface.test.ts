@@ -6,7 +6,9 @@ import type { AnyCommandDef } from "../../pldm-codec/index.js";
 function isCommandDef(v: unknown): v is AnyCommandDef {
   if (typeof v !== "object" || v === null) return false;
   const d = v as Record<string, unknown>;
-  return typeof d.type === "number" && typeof d.command === "number" && typeof d.name === "string" && typeof d.request === "object" && typeof d.response === "object";
+  return (
+    typeof d.type === "number" && typeof d.command === "number" && typeof d.name === "string" && typeof d.request === "object" && typeof d.response === "object"
+  );
 }
 
 const exported = Object.entries(codec).filter((e): e is [string, AnyCommandDef] => isCommandDef(e[1]));

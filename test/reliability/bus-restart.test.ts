@@ -20,21 +20,31 @@ const PARTS = ["xyz.openbmc_project.Certs.ca.authority.Manager", "xyz.openbmc_pr
 
 /** A new client once every part serves on the (new) bus again. */
 async function reconnect(s: LocalStack): Promise<CaClient> {
-  return eventually(async () => {
-    const c = await CaClient.connect(s.busAddress).catch(() => undefined);
-    if (!c) return undefined;
-    const owned = await Promise.all(PARTS.map((n) => c.bus.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner", { signature: "s", body: [n] })));
-    if (owned.every(([has]) => has === true)) return c;
-    c.close();
-    return undefined;
-  }, 30_000, "every part back on the new bus");
+  return eventually(
+    async () => {
+      const c = await CaClient.connect(s.busAddress).catch(() => undefined);
+      if (!c) return undefined;
+      const owned = await Promise.all(
+        PARTS.map((n) => c.bus.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner", { signature: "s", body: [n] })),
+      );
+      if (owned.every(([has]) => has === true)) return c;
+      c.close();
+      return undefined;
+    },
+    30_000,
+    "every part back on the new bus",
+  );
 }
 
 async function waitFinal(c: CaClient, paths: string[], ms: number): Promise<void> {
-  await eventually(async () => {
-    for (const p of paths) if ((await c.read(p)).status === EntryState.Pending) return undefined;
-    return true;
-  }, ms, "entries final");
+  await eventually(
+    async () => {
+      for (const p of paths) if ((await c.read(p)).status === EntryState.Pending) return undefined;
+      return true;
+    },
+    ms,
+    "entries final",
+  );
 }
 
 describe("the dbus-daemon restarted", () => {

@@ -19,7 +19,11 @@ const held = stackPerTest();
 
 describe("the daemon killed mid-run", () => {
   it(`completes ${scale.killRequests} requests once each across ${scale.kills} SIGKILLs of the daemon`, async () => {
-    const stack = (held.stack = await startStack({ hostSimArgs: ["--key", "p256", "--faults", "sign-delay=100"], daemonArgs: ["--response-timeout", "500"], logLevel: "warn" }));
+    const stack = (held.stack = await startStack({
+      hostSimArgs: ["--key", "p256", "--faults", "sign-delay=100"],
+      daemonArgs: ["--response-timeout", "500"],
+      logLevel: "warn",
+    }));
     await waitForRoot(stack);
     const client = (held.client = await CaClient.connect(stack.busAddress));
     const csrOf = new Map<string, string>();
@@ -46,7 +50,11 @@ describe("the daemon killed mid-run", () => {
     expect(leftoverTempFiles(stack, spool)).toEqual([]);
     // A run killed before its host's root landed writes none; the file must hold the live host's.
     const { rootFingerprint } = await stack.hostControl({ status: true });
-    await eventually(async () => ((await fingerprintSha256(readFileSync(stack.rootCertPath, "utf8"))) === rootFingerprint ? true : undefined), 20_000, "the live root");
+    await eventually(
+      async () => ((await fingerprintSha256(readFileSync(stack.rootCertPath, "utf8"))) === rootFingerprint ? true : undefined),
+      20_000,
+      "the live root",
+    );
     const roots = readFileSync(join(spool, "root-history.jsonl"), "utf8").trim().split("\n").length;
     recordFigures("daemon-kill", {
       requests: csrOf.size,

@@ -51,18 +51,39 @@ describe("the faults example", () => {
     try {
       const ready = Date.now();
       const { info } = up;
-      const root = await eventually(() => {
-        try {
-          return readFileSync(info.rootCertPath, "utf8");
-        } catch {
-          return undefined;
-        }
-      }, 60_000, "RootCert on the noisy line");
+      const root = await eventually(
+        () => {
+          try {
+            return readFileSync(info.rootCertPath, "utf8");
+          } catch {
+            return undefined;
+          }
+        },
+        60_000,
+        "RootCert on the noisy line",
+      );
       const rootMs = Date.now() - ready;
       const { csrPem } = opensslCsr(dir, "hmc-noisy", "ec");
       writeFileSync(join(dir, "body.json"), JSON.stringify({ CsrString: csrPem }));
       const left = Math.max(1, Math.ceil((60_000 - (Date.now() - ready)) / 1000));
-      const answer = execFileSync("curl", ["-sS", "--max-time", String(left), "--cacert", info.restCaPath, "-u", "root:0penBmc", "-H", "Content-Type: application/json", "--data", `@${join(dir, "body.json")}`, `${info.restUrl}/ibm/v1/Host/Actions/SignCSR`], { encoding: "utf8" });
+      const answer = execFileSync(
+        "curl",
+        [
+          "-sS",
+          "--max-time",
+          String(left),
+          "--cacert",
+          info.restCaPath,
+          "-u",
+          "root:0penBmc",
+          "-H",
+          "Content-Type: application/json",
+          "--data",
+          `@${join(dir, "body.json")}`,
+          `${info.restUrl}/ibm/v1/Host/Actions/SignCSR`,
+        ],
+        { encoding: "utf8" },
+      );
       const cert = (JSON.parse(answer) as { Certificate?: string }).Certificate ?? "";
       expect(cert, answer).toMatch(/BEGIN CERTIFICATE/);
       expect(publicKeyOf("x509", cert)).toBe(publicKeyOf("req", csrPem));

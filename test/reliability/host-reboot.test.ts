@@ -23,7 +23,11 @@ const WHOLE_PEM = /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE--
 
 describe("host reboots mid-run", () => {
   it(`replaces RootCert atomically and completes ${scale.rebootRequests} requests across ${scale.reboots} reboots`, async () => {
-    const s = (held.stack = await startStack({ hostSimArgs: ["--key", "p256", "--faults", "sign-delay=300"], daemonArgs: ["--response-timeout", "300", "--retries", "1"], logLevel: "warn" }));
+    const s = (held.stack = await startStack({
+      hostSimArgs: ["--key", "p256", "--faults", "sign-delay=300"],
+      daemonArgs: ["--response-timeout", "300", "--retries", "1"],
+      logLevel: "warn",
+    }));
     await waitForRoot(s);
     const c = (held.client = await CaClient.connect(s.busAddress));
     const seen = new Set<string>();
@@ -56,7 +60,11 @@ describe("host reboots mid-run", () => {
     const drainMs = await c.waitAllFinal([...csrOf.keys()], 120_000);
     // The last boot's root lands after its push: read on until the file holds it.
     const { rootFingerprint } = await s.hostControl({ status: true });
-    await eventually(async () => ((await fingerprintSha256(await readFile(s.rootCertPath, "utf8"))) === rootFingerprint ? true : undefined), 20_000, "the last root");
+    await eventually(
+      async () => ((await fingerprintSha256(await readFile(s.rootCertPath, "utf8"))) === rootFingerprint ? true : undefined),
+      20_000,
+      "the last root",
+    );
     await sleep(200);
     reading = false;
     await reader;

@@ -27,7 +27,14 @@ describe("hostile input at the D-Bus and REST edges", () => {
     // Spoofed InterfacesAdded first, so Announces still counts only what we send afterwards.
     const spoofs = 20;
     for (let i = 0; i < spoofs; i++) {
-      const r = await dbusSend(s.bus, "--type=signal", CaManager.path, "org.freedesktop.DBus.ObjectManager.InterfacesAdded", `objpath:${CaManager.entryPathPrefix}${900 + i}`, "dict:string:string:xyz.openbmc_project.PLDM.Provider.Certs.Authority.CSR,x");
+      const r = await dbusSend(
+        s.bus,
+        "--type=signal",
+        CaManager.path,
+        "org.freedesktop.DBus.ObjectManager.InterfacesAdded",
+        `objpath:${CaManager.entryPathPrefix}${900 + i}`,
+        "dict:string:string:xyz.openbmc_project.PLDM.Provider.Certs.Authority.CSR,x",
+      );
       expect(r.code).toBe(0);
     }
     await eventually(async () => ((await hostBridgeProperty(s, "SpoofedSignals")) === String(spoofs) ? true : undefined), 10_000, "spoofs counted");

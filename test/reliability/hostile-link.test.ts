@@ -101,7 +101,13 @@ describe("hostile input on the serial line", () => {
       unannouncedHandle: await read(CSR, 4242, 0, 10),
       unknownType: await read(0x77, 77, 0, 10),
       certForUnannouncedHandle: await ask(NewFileAvailable, { fileType: IbmFileType.SignedCert, fileHandle: 4242, length: 100 }),
-      writeUnannounced: await ask(WriteFileByType, { fileType: IbmFileType.SignedCert, fileHandle: 4242, offset: 0, length: 4, data: Uint8Array.of(1, 2, 3, 4) }),
+      writeUnannounced: await ask(WriteFileByType, {
+        fileType: IbmFileType.SignedCert,
+        fileHandle: 4242,
+        offset: 0,
+        length: 4,
+        data: Uint8Array.of(1, 2, 3, 4),
+      }),
       rootOversized: await ask(NewFileAvailable, { fileType: IbmFileType.RootCert, fileHandle: 0, length: 16 << 20 }),
       rootAnnounced: await ask(NewFileAvailable, { fileType: IbmFileType.RootCert, fileHandle: 0, length: 10 }),
       writePastAnnounced: await ask(WriteFileByType, { fileType: IbmFileType.RootCert, fileHandle: 0, offset: 8, length: 10, data: new Uint8Array(10) }),
@@ -128,7 +134,11 @@ describe("hostile input on the serial line", () => {
     const out = await within(60_000, outcome, "entry 77");
     expect(out.status).toBe("Complete");
     expect(await certifiedKeyFingerprint(out.cert)).toBe(await csrKeyFingerprint(csr));
-    recordFigures("hostile-rogue-requester", { codes: Object.fromEntries(Object.entries(codes).map(([k, v]) => [k, `0x${v.toString(16)}`])), oversizedReadBytes: csrBytes.length, realRequest: out.status });
+    recordFigures("hostile-rogue-requester", {
+      codes: Object.fromEntries(Object.entries(codes).map(([k, v]) => [k, `0x${v.toString(16)}`])),
+      oversizedReadBytes: csrBytes.length,
+      realRequest: out.status,
+    });
   }, 120_000);
 
   it("refuses malformed, badly signed and huge CSRs at the host with BadCSR", async () => {
@@ -149,6 +159,9 @@ describe("hostile input on the serial line", () => {
     const goodOut = await within(30_000, bmc.sign(200, good), "good CSR");
     expect(outs.map((o) => o.status)).toEqual(["BadCSR", "BadCSR", "BadCSR", "BadCSR"]);
     expect(goodOut.status).toBe("Complete");
-    recordFigures("hostile-bad-csr-at-host", { refused: Object.fromEntries(Object.keys(bad).map((k, i) => [k, `${outs[i]!.status}: ${outs[i]!.why ?? ""}`])), goodAfter: goodOut.status });
+    recordFigures("hostile-bad-csr-at-host", {
+      refused: Object.fromEntries(Object.keys(bad).map((k, i) => [k, `${outs[i]!.status}: ${outs[i]!.why ?? ""}`])),
+      goodAfter: goodOut.status,
+    });
   }, 60_000);
 });

@@ -78,7 +78,11 @@ describe("a 1 % noisy line", () => {
       mismatched,
       seconds,
       perRequestMs: { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), max: ms.at(-1) },
-      damagedBytes: { bmcToHost: bmcTx!.bytesCorrupted + bmcTx!.bytesDropped, hostToBmc: hostTx!.bytesCorrupted + hostTx!.bytesDropped, written: bmcTx!.bytesWritten + hostTx!.bytesWritten },
+      damagedBytes: {
+        bmcToHost: bmcTx!.bytesCorrupted + bmcTx!.bytesDropped,
+        hostToBmc: hostTx!.bytesCorrupted + hostTx!.bytesDropped,
+        written: bmcTx!.bytesWritten + hostTx!.bytesWritten,
+      },
       bmcBadFrames: bmcEp.serial.fcsErrors + bmcEp.serial.badCounts + bmcEp.serial.badFrames,
       hostBadFrames: sim.stats().framesBad,
       bmcRequester: side.terminus.requester.stats,
@@ -91,10 +95,26 @@ describe("a 1 % noisy line", () => {
 
   it("completes exchanges over a real pty with the host-sim process, faults injected on both sides", async () => {
     const dir = scratchDir();
-    child = spawnHostSim(["--key", "p256", "--faults", "corrupt=0.01,drop=0.01,seed=11", "--read-chunk", "24", "--write-chunk", "24", "--response-timeout", "50", "--chunk-retries", "40"]);
+    child = spawnHostSim([
+      "--key",
+      "p256",
+      "--faults",
+      "corrupt=0.01,drop=0.01,seed=11",
+      "--read-chunk",
+      "24",
+      "--write-chunk",
+      "24",
+      "--response-timeout",
+      "50",
+      "--chunk-retries",
+      "40",
+    ]);
     const line = injectFaults(child, { corruptRate: NOISE.corrupt, dropRate: NOISE.drop, seed: 5 });
     // A pty round trip is a millisecond or two: 50 ms time-outs leave room for a busy machine.
-    bmc = bmcSide(line, { requester: { responseTimeoutMs: 50 }, bridge: { initialBackoffMs: 200, maxBackoffMs: 1000, probeIntervalMs: 300, certWaitMs: 20_000 } });
+    bmc = bmcSide(line, {
+      requester: { responseTimeoutMs: 50 },
+      bridge: { initialBackoffMs: 200, maxBackoffMs: 1000, probeIntervalMs: 300, certWaitMs: 20_000 },
+    });
     const root = await bmc.nextRoot();
     const count = SCALE === "full" ? 6 : 2;
     const csrs = Array.from({ length: count }, (_, i) => opensslCsr(dir, `pty-noisy-${i}`, "ec").csrPem);

@@ -42,10 +42,13 @@ describe("standby takeover", () => {
     try {
       // When each entry first went Complete, to time the first completion after a kill.
       const completedAt = new Map<string, number>();
-      await client.bus.onSignal({ sender: CaManager.service, pathNamespace: CaManager.path, interface: "org.freedesktop.DBus.Properties", member: "PropertiesChanged" }, ({ path, body }) => {
-        const [iface, changed] = body as [string, Record<string, { value: unknown }>];
-        if (iface === CaEntryIface.entry && changed.Status?.value === EntryState.Complete && !completedAt.has(path)) completedAt.set(path, Date.now());
-      });
+      await client.bus.onSignal(
+        { sender: CaManager.service, pathNamespace: CaManager.path, interface: "org.freedesktop.DBus.Properties", member: "PropertiesChanged" },
+        ({ path, body }) => {
+          const [iface, changed] = body as [string, Record<string, { value: unknown }>];
+          if (iface === CaEntryIface.entry && changed.Status?.value === EntryState.Complete && !completedAt.has(path)) completedAt.set(path, Date.now());
+        },
+      );
       let names = ["d0", "d1"];
       pair.startDaemon(names[0]!);
       await eventually(() => pair.currentOwner() ?? undefined, 20_000, "the first daemon active");
@@ -100,10 +103,14 @@ describe("standby takeover", () => {
         const next = `d${k + 1}`;
         pair.startDaemon(next);
         names = [standby, next];
-        await eventually(() => {
-          const after = [...completedAt.values()].filter((t) => t > killedAt);
-          return after.length > 0 ? Math.min(...after) : undefined;
-        }, 60_000, "a completion after the kill").then((t) => firstCompleteMs.push(t - killedAt));
+        await eventually(
+          () => {
+            const after = [...completedAt.values()].filter((t) => t > killedAt);
+            return after.length > 0 ? Math.min(...after) : undefined;
+          },
+          60_000,
+          "a completion after the kill",
+        ).then((t) => firstCompleteMs.push(t - killedAt));
         await eventually(async () => ((await pair.queuedNames()).length === 2 ? true : undefined), 20_000, `${next} queued`);
       }
       const drainMs = await client.waitAllFinal([...csrOf.keys()], 180_000);

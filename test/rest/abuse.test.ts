@@ -33,7 +33,18 @@ beforeAll(async () => {
   writeFileSync(usersFile, JSON.stringify({ users }));
   stack = await startStack({
     restPort: 0,
-    restArgs: ["--users", usersFile, "--faillock-deny", "3", "--faillock-unlock-time", String(UNLOCK_MS), "--sessions-per-user", "2", "--header-timeout", String(HEADER_TIMEOUT_MS)],
+    restArgs: [
+      "--users",
+      usersFile,
+      "--faillock-deny",
+      "3",
+      "--faillock-unlock-time",
+      String(UNLOCK_MS),
+      "--sessions-per-user",
+      "2",
+      "--header-timeout",
+      String(HEADER_TIMEOUT_MS),
+    ],
   });
   target = { url: stack.rest!.url, caPath: stack.rest!.caPath };
 }, 60_000);
@@ -45,13 +56,19 @@ const certificateResource = (token: string) => httpsCall(target, "GET", "/ibm/v1
 
 describe("authentication comes before the body", () => {
   it("answers 401 to a SignCSR that announces 100 MB without credentials, without waiting for the body", async () => {
-    const answer = await rawTlsExchange(target, "POST /ibm/v1/Host/Actions/SignCSR HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n");
+    const answer = await rawTlsExchange(
+      target,
+      "POST /ibm/v1/Host/Actions/SignCSR HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n",
+    );
     expect(answer.text).toMatch(/^HTTP\/1\.1 401 /);
   });
 
   it("answers 413 at once to an authenticated body announced over the limit", async () => {
     const auth = basic(...ADMIN).Authorization;
-    const answer = await rawTlsExchange(target, `POST /ibm/v1/Host/Actions/SignCSR HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n`);
+    const answer = await rawTlsExchange(
+      target,
+      `POST /ibm/v1/Host/Actions/SignCSR HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n`,
+    );
     expect(answer.text).toMatch(/^HTTP\/1\.1 413 /);
   });
 });

@@ -21,7 +21,11 @@ beforeAll(async () => {
   stack = await startBridgeStack();
   const usersFile = join(stack.dir, "users.json");
   const users = await Promise.all(
-    (["Administrator", "Operator", "ReadOnly", "NoAccess"] as const).map(async (role) => ({ username: role.toLowerCase(), role, passwordHash: await hashPassword("TestPwd123") })),
+    (["Administrator", "Operator", "ReadOnly", "NoAccess"] as const).map(async (role) => ({
+      username: role.toLowerCase(),
+      role,
+      passwordHash: await hashPassword("TestPwd123"),
+    })),
   );
   writeFileSync(usersFile, JSON.stringify({ users }));
   server = await startRestServer({ stateDir: join(stack.dir, "rest-bmcweb"), port: 0, rootCertPath: stack.rootPath, usersFile }, stack.authority, silentLogger);

@@ -15,12 +15,23 @@ export interface Target {
   readonly caPath: string;
 }
 
-export function httpsCall(target: Target, method: string, path: string, options: { headers?: Record<string, string>; body?: string; agent?: Agent } = {}): Promise<Answer> {
+export function httpsCall(
+  target: Target,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string; agent?: Agent } = {},
+): Promise<Answer> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       `${target.url}${path}`,
-      { method, ca: readFileSync(target.caPath), agent: options.agent ?? false, headers: { ...(options.body !== undefined ? { "Content-Type": "application/json" } : {}), ...options.headers }, timeout: 60_000 },
+      {
+        method,
+        ca: readFileSync(target.caPath),
+        agent: options.agent ?? false,
+        headers: { ...(options.body !== undefined ? { "Content-Type": "application/json" } : {}), ...options.headers },
+        timeout: 60_000,
+      },
       (res) => {
         let body = "";
         res.setEncoding("utf8");

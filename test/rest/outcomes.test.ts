@@ -18,7 +18,11 @@ beforeAll(async () => {
 afterAll(async () => server?.close());
 
 it("answers 500 Empty Client Certificate when Status is Complete but the certificate is empty", async () => {
-  const answer = await curl(`${server.url}${SIGN_CSR_PATH}`, { cacert: server.caPath, basic: ["root", "0penBmc"], body: JSON.stringify({ CsrString: opensslCsr(scratchDir(), "empty-cert").csrPem }) });
+  const answer = await curl(`${server.url}${SIGN_CSR_PATH}`, {
+    cacert: server.caPath,
+    basic: ["root", "0penBmc"],
+    body: JSON.stringify({ CsrString: opensslCsr(scratchDir(), "empty-cert").csrPem }),
+  });
   expect(answer.status).toBe(500);
   expect(answer.json()).toEqual({ Description: "Empty Client Certificate" });
 });

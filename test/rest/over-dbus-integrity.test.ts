@@ -54,7 +54,11 @@ async function entryPaths(): Promise<string[]> {
 async function submit(h: Hmc): Promise<{ path: string; answer: Promise<CurlResponse & { ms: number }> }> {
   const before = new Set(await entryPaths());
   const t0 = Date.now();
-  const answer = curl(`${stack.rest!.url}/ibm/v1/Host/Actions/SignCSR`, { cacert: stack.rest!.caPath, basic: ["root", "0penBmc"], body: JSON.stringify({ CsrString: h.csrPem }) }).then((r) => ({ ...r, ms: Date.now() - t0 }));
+  const answer = curl(`${stack.rest!.url}/ibm/v1/Host/Actions/SignCSR`, {
+    cacert: stack.rest!.caPath,
+    basic: ["root", "0penBmc"],
+    body: JSON.stringify({ CsrString: h.csrPem }),
+  }).then((r) => ({ ...r, ms: Date.now() - t0 }));
   const path = await eventually(async () => (await entryPaths()).find((p) => !before.has(p)), 10_000, "the request's entry");
   return { path, answer };
 }

@@ -37,7 +37,10 @@ export interface Flood {
 }
 
 export function passwordFlood(url: string, caPath: string, count: number, sockets: number): Flood {
-  const child = spawn(process.execPath, ["--input-type=module", "-e", FLOOD_SCRIPT, url, caPath, String(count), String(sockets)], { stdio: ["ignore", "pipe", "inherit"], timeout: 120_000 });
+  const child = spawn(process.execPath, ["--input-type=module", "-e", FLOOD_SCRIPT, url, caPath, String(count), String(sockets)], {
+    stdio: ["ignore", "pipe", "inherit"],
+    timeout: 120_000,
+  });
   let out = "";
   let markStarted!: () => void;
   const started = new Promise<void>((resolve) => (markStarted = resolve));

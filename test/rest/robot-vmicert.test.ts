@@ -30,11 +30,20 @@ beforeAll(async () => {
   const users = [
     { username: OPENBMC[0], role: "Administrator", passwordHash: await hashPassword(OPENBMC[1]) },
     ...(await Promise.all(
-      [["admin_user", "Administrator"], ["operator_user", "Operator"], ["readonly_user", "ReadOnly"], ["noaccess_user", "NoAccess"]].map(async ([username, role]) => ({ username, role, passwordHash: await hashPassword(PASSWORD) })),
+      [
+        ["admin_user", "Administrator"],
+        ["operator_user", "Operator"],
+        ["readonly_user", "ReadOnly"],
+        ["noaccess_user", "NoAccess"],
+      ].map(async ([username, role]) => ({ username, role, passwordHash: await hashPassword(PASSWORD) })),
     )),
   ];
   writeFileSync(usersFile, JSON.stringify({ users }));
-  stack = await startStack({ restPort: 0, restArgs: ["--users", usersFile, "--sign-timeout", String(SIGN_WAIT_MS)], daemonArgs: ["--response-timeout", "300", "--retries", "1"] });
+  stack = await startStack({
+    restPort: 0,
+    restArgs: ["--users", usersFile, "--sign-timeout", String(SIGN_WAIT_MS)],
+    daemonArgs: ["--response-timeout", "300", "--retries", "1"],
+  });
   await waitForRoot(stack);
 }, 60_000);
 afterAll(async () => stack?.stop());
@@ -53,12 +62,31 @@ async function initializeOpenBmc(username: string, password: string): Promise<{ 
 function generateCsr(): { csr: string; csrPath: string } {
   const name = `csr-${session++}`;
   const csrPath = join(dir, `${name}.csr`);
-  execFileSync("openssl", ["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, `${name}.key`), "-out", csrPath, "-subj", "/C=XY/ST=Abcd/L=Efgh/O=ABC/OU=Systems/CN=abc.com/emailAddress=xyz@xx.ABC.com"], { stdio: "pipe" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-new",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      join(dir, `${name}.key`),
+      "-out",
+      csrPath,
+      "-subj",
+      "/C=XY/ST=Abcd/L=Efgh/O=ABC/OU=Systems/CN=abc.com/emailAddress=xyz@xx.ABC.com",
+    ],
+    { stdio: "pipe" },
+  );
   return { csr: execFileSync("cat", [csrPath]).toString(), csrPath };
 }
 
 const openssl = (kind: "req" | "x509", path: string, ...args: string[]) => execFileSync("openssl", [kind, "-in", path, ...args], { stdio: "pipe" }).toString();
-const subjectLine = (kind: "req" | "x509", path: string) => openssl(kind, path, "-text", "-noout").split("\n").find((line) => line.includes("Subject:"));
+const subjectLine = (kind: "req" | "x509", path: string) =>
+  openssl(kind, path, "-text", "-noout")
+    .split("\n")
+    .find((line) => line.includes("Subject:"));
 
 /** "Get Certificate Signed By VMI": returns true when the suite's checks pass. */
 async function getCertificateSignedByVmi(username: string, password: string, validCsr: boolean, expectedStatus: number): Promise<void> {
@@ -67,7 +95,11 @@ async function getCertificateSignedByVmi(username: string, password: string, val
   const at = csr.lastIndexOf("==");
   const csrString = validCsr ? csr : `${csr.slice(0, at)}N${csr.slice(at)}`;
   const auth = await initializeOpenBmc(username, password);
-  const answer = await curl(`${stack.rest!.url}/ibm/v1/Host/Actions/SignCSR`, { cacert: stack.rest!.caPath, ...auth, body: JSON.stringify({ CsrString: csrString }) });
+  const answer = await curl(`${stack.rest!.url}/ibm/v1/Host/Actions/SignCSR`, {
+    cacert: stack.rest!.caPath,
+    ...auth,
+    body: JSON.stringify({ CsrString: csrString }),
+  });
   expect(answer.status, answer.body).toBe(expectedStatus);
   if (answer.status !== 200) return;
   const certificate = answer.json<{ Certificate: string }>().Certificate;

@@ -97,7 +97,8 @@ describe("SignCSR and root over HTTPS, signed by a real host-sim", () => {
 });
 
 describe("request bodies SignCSR refuses before the host sees them, as bmcweb answers them", () => {
-  const property = (name: string, id: string) => (body: Record<string, unknown>) => expect((body[`${name}@Message.ExtendedInfo`] as { MessageId: string }[])[0]!.MessageId).toBe(`Base.1.8.1.${id}`);
+  const property = (name: string, id: string) => (body: Record<string, unknown>) =>
+    expect((body[`${name}@Message.ExtendedInfo`] as { MessageId: string }[])[0]!.MessageId).toBe(`Base.1.8.1.${id}`);
   const error = (id: string) => (body: Record<string, unknown>) => expect((body.error as { code: string }).code).toBe(`Base.1.8.1.${id}`);
   const cases: [string, string, number, (body: Record<string, unknown>) => void, string?][] = [
     ["malformed JSON", '{"CsrString": ', 400, error("MalformedJSON")],

@@ -42,7 +42,12 @@ describe("host-sim's stderr", () => {
     // It did log (the root push, the signing), and the BMC's deframer skipped nothing.
     expect(hostSimLines(readFileSync(stderrPath, "utf8")).length).toBeGreaterThan(0);
     const serial = bmc.terminus.endpoint.stats().serial;
-    expect({ bytesSkipped: serial.bytesSkipped, badFrames: serial.badFrames, fcsErrors: serial.fcsErrors, badCounts: serial.badCounts }).toEqual({ bytesSkipped: 0, badFrames: 0, fcsErrors: 0, badCounts: 0 });
+    expect({ bytesSkipped: serial.bytesSkipped, badFrames: serial.badFrames, fcsErrors: serial.fcsErrors, badCounts: serial.badCounts }).toEqual({
+      bytesSkipped: 0,
+      badFrames: 0,
+      fcsErrors: 0,
+      badCounts: 0,
+    });
     expect(serial.bytesIn).toBe(serial.bytesInFrames);
   });
 

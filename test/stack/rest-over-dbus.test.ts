@@ -22,7 +22,17 @@ beforeAll(async () => {
 afterAll(async () => stack?.stop());
 
 const post = (csrPem: string) => curl(`${stack.rest!.url}/ibm/v1/Host/Actions/SignCSR`, { ...admin, body: JSON.stringify({ CsrString: csrPem }) });
-const managedEntries = async () => (await busctl(stack.bus, "call", "xyz.openbmc_project.Certs.ca.authority.Manager", "/xyz/openbmc_project/certs/ca", "org.freedesktop.DBus.ObjectManager", "GetManagedObjects")).stdout.trim();
+const managedEntries = async () =>
+  (
+    await busctl(
+      stack.bus,
+      "call",
+      "xyz.openbmc_project.Certs.ca.authority.Manager",
+      "/xyz/openbmc_project/certs/ca",
+      "org.freedesktop.DBus.ObjectManager",
+      "GetManagedObjects",
+    )
+  ).stdout.trim();
 const setTransition = (t: string) => busctl(stack.bus, "set-property", HostState.service, HostState.path, HostState.iface, "RequestedHostTransition", "s", t);
 const hostState = async () => (await busctl(stack.bus, "get-property", HostState.service, HostState.path, HostState.iface, "CurrentHostState")).stdout.trim();
 

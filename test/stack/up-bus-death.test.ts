@@ -22,31 +22,56 @@ describe("hostbridge up when its dbus-daemon dies", () => {
       const pidFile = join(stateDir, "dbus", "dbus-daemon.pid");
       const busPid = Number(readFileSync(pidFile, "utf8"));
       process.kill(busPid, "SIGKILL");
-      const newPid = await eventually(() => {
-        let pid = 0;
-        try {
-          pid = Number(readFileSync(pidFile, "utf8").trim());
-        } catch {
-          // between the old bus's exit and the new one's start there is no pid file
-        }
-        return pid > 0 && pid !== busPid ? pid : undefined;
-      }, 15_000, "a new dbus-daemon").catch(() => 0);
+      const newPid = await eventually(
+        () => {
+          let pid = 0;
+          try {
+            pid = Number(readFileSync(pidFile, "utf8").trim());
+          } catch {
+            // between the old bus's exit and the new one's start there is no pid file
+          }
+          return pid > 0 && pid !== busPid ? pid : undefined;
+        },
+        15_000,
+        "a new dbus-daemon",
+      ).catch(() => 0);
       expect(newPid, `no new bus; up said: ${up.stderr()}`).toBeGreaterThan(0);
       expect(up.child.exitCode).toBeNull();
 
       const { csrPem } = opensslCsr(dir, "after-bus-death", "ec");
       writeFileSync(join(dir, "body.json"), JSON.stringify({ CsrString: csrPem }));
       // REST answers 503 until the CA manager and daemon are back on the new bus.
-      const cert = await eventually(() => {
-        const answer = (() => {
-          try {
-            return execFileSync("curl", ["-sS", "--max-time", "20", "--cacert", info.restCaPath, "-u", "root:0penBmc", "-H", "Content-Type: application/json", "--data", `@${join(dir, "body.json")}`, `${info.restUrl}/ibm/v1/Host/Actions/SignCSR`], { encoding: "utf8" });
-          } catch {
-            return "{}"; // the REST front itself is restarting
-          }
-        })();
-        return (JSON.parse(answer) as { Certificate?: string }).Certificate;
-      }, 45_000, "a SignCSR after the bus came back");
+      const cert = await eventually(
+        () => {
+          const answer = (() => {
+            try {
+              return execFileSync(
+                "curl",
+                [
+                  "-sS",
+                  "--max-time",
+                  "20",
+                  "--cacert",
+                  info.restCaPath,
+                  "-u",
+                  "root:0penBmc",
+                  "-H",
+                  "Content-Type: application/json",
+                  "--data",
+                  `@${join(dir, "body.json")}`,
+                  `${info.restUrl}/ibm/v1/Host/Actions/SignCSR`,
+                ],
+                { encoding: "utf8" },
+              );
+            } catch {
+              return "{}"; // the REST front itself is restarting
+            }
+          })();
+          return (JSON.parse(answer) as { Certificate?: string }).Certificate;
+        },
+        45_000,
+        "a SignCSR after the bus came back",
+      );
       expect(publicKeyOf("x509", cert)).toBe(publicKeyOf("req", csrPem));
     } finally {
       up.child.kill("SIGTERM");
@@ -65,15 +90,19 @@ describe("hostbridge up when a part keeps failing", () => {
     let kills = 0;
     try {
       // Kill the CA manager each time the supervisor brings it back, until up stops.
-      await eventually(async () => {
-        if (up.child.exitCode !== null) return true;
-        const pid = caManager();
-        if (pid) {
-          process.kill(pid, "SIGKILL");
-          kills++;
-        }
-        return undefined;
-      }, 60_000, "up to give up on the CA manager");
+      await eventually(
+        async () => {
+          if (up.child.exitCode !== null) return true;
+          const pid = caManager();
+          if (pid) {
+            process.kill(pid, "SIGKILL");
+            kills++;
+          }
+          return undefined;
+        },
+        60_000,
+        "up to give up on the CA manager",
+      );
     } finally {
       up.child.kill("SIGTERM");
     }

@@ -16,9 +16,7 @@ import { startUp, type RunningUp } from "../support/up-process.js";
 /** Log lines at warn (40) or above, from every part's log and up's own stderr. */
 function warnings(stateDir: string, upStderr: string): string[] {
   const logs = readdirSync(join(stateDir, "logs")).map((f) => readFileSync(join(stateDir, "logs", f), "utf8"));
-  return [...logs, upStderr]
-    .flatMap((text) => text.split("\n"))
-    .filter((line) => /"level":\s*([4-9]\d)/.test(line));
+  return [...logs, upStderr].flatMap((text) => text.split("\n")).filter((line) => /"level":\s*([4-9]\d)/.test(line));
 }
 
 async function stopWith(up: RunningUp, signal: NodeJS.Signals, target: "pid" | "group", stateDir: string): Promise<void> {

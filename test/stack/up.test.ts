@@ -30,7 +30,9 @@ describe("hostbridge up", () => {
     const out = up.stdout();
     try {
       const info = up.info;
-      expect(Object.keys(info)).toEqual(expect.arrayContaining(["restUrl", "username", "password", "busAddress", "vmiTlsHost", "vmiTlsPort", "rootCertPath", "tracePath", "pid"]));
+      expect(Object.keys(info)).toEqual(
+        expect.arrayContaining(["restUrl", "username", "password", "busAddress", "vmiTlsHost", "vmiTlsPort", "rootCertPath", "tracePath", "pid"]),
+      );
       expect(info.pid).toBe(up.child.pid);
 
       // The openssl + curl lines, pasted as printed (4 physical lines).

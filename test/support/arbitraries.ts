@@ -20,7 +20,12 @@ function fieldArb(f: Field<unknown>, name: string): fc.Arbitrary<unknown> {
       return fc.uniqueArray(fc.integer({ min: 0, max: f.size * 8 - 1 })).map((a) => a.sort((x, y) => x - y));
     case "ver32":
       return fc
-        .tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.option(fc.integer({ min: 0, max: 99 })), fc.option(fc.constantFrom("a", "b", "z")))
+        .tuple(
+          fc.integer({ min: 0, max: 99 }),
+          fc.integer({ min: 0, max: 99 }),
+          fc.option(fc.integer({ min: 0, max: 99 })),
+          fc.option(fc.constantFrom("a", "b", "z")),
+        )
         .map(([a, b, c, d]) => `${a}.${b}${c === null ? "" : `.${c}`}${d ?? ""}`);
     case "list":
       return fc.array(fieldArb(f.item!, name), { maxLength: 8 });

@@ -73,7 +73,10 @@ export async function startBridgeStack(options: BridgeStackOptions = {}): Promis
   const controlPath = join(dir, "host-sim.sock");
   const hostSimStateDir = join(dir, "host-sim");
   const child: PtyChildLink = spawnHostSim(["--control", controlPath, "--state-dir", hostSimStateDir, ...(options.hostSimArgs ?? [])]);
-  const bmc = bmcSide(child, { requester: { responseTimeoutMs: 500, retries: 1 }, bridge: { initialBackoffMs: 200, maxBackoffMs: 1000, probeIntervalMs: 300 } });
+  const bmc = bmcSide(child, {
+    requester: { responseTimeoutMs: 500, retries: 1 },
+    bridge: { initialBackoffMs: 200, maxBackoffMs: 1000, probeIntervalMs: 300 },
+  });
   const writer = new RootCertWriter(rootPath);
   const rootWaiters: ((pem: string) => void)[] = [];
   bmc.files.on("uploaded", (type, _handle, data) => {
@@ -84,7 +87,11 @@ export async function startBridgeStack(options: BridgeStackOptions = {}): Promis
   const firstRoot = nextRootWritten();
   if (options.awaitRoot ?? true) await firstRoot;
   const authority = new BridgeAuthority(bmc);
-  const server = await startRestServer({ stateDir: join(dir, "rest"), port: 0, rootCertPath: rootPath, signWaitMs: 20_000, ...options.rest }, authority, silentLogger);
+  const server = await startRestServer(
+    { stateDir: join(dir, "rest"), port: 0, rootCertPath: rootPath, signWaitMs: 20_000, ...options.rest },
+    authority,
+    silentLogger,
+  );
   return {
     dir,
     server,

@@ -39,16 +39,29 @@ function replaceBetweenMarkers(text: string, block: string): string {
 
 async function recordOneExchange(): Promise<string> {
   const stateDir = join(mkdtempSync(join(tmpdir(), "hb-diagram-")), "state");
-  const up = spawn(process.execPath, [CLI_PATH, "up", "--state-dir", stateDir, "--rest-port", "0", "--vmi-tls-port", "0", "--key", "p256"], { stdio: ["ignore", "ignore", "inherit"] });
+  const up = spawn(process.execPath, [CLI_PATH, "up", "--state-dir", stateDir, "--rest-port", "0", "--vmi-tls-port", "0", "--key", "p256"], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const exited = new Promise((r) => up.once("exit", r));
   try {
-    const info = await pollUntil(() => {
-      try {
-        return JSON.parse(readFileSync(join(stateDir, "up.json"), "utf8")) as { restUrl: string; restCaPath: string; username: string; password: string; rootCertPath: string; tracePath: string };
-      } catch {
-        return undefined;
-      }
-    }, 60_000, "up.json");
+    const info = await pollUntil(
+      () => {
+        try {
+          return JSON.parse(readFileSync(join(stateDir, "up.json"), "utf8")) as {
+            restUrl: string;
+            restCaPath: string;
+            username: string;
+            password: string;
+            rootCertPath: string;
+            tracePath: string;
+          };
+        } catch {
+          return undefined;
+        }
+      },
+      60_000,
+      "up.json",
+    );
     await pollUntil(() => (readFileSync(info.rootCertPath, "utf8").includes("BEGIN CERTIFICATE") ? true : undefined), 30_000, "RootCert");
     const csr = await createCsr({ keys: await generateKeyPair("p256"), subject: "CN=hmc,O=HMC" });
     await requestSignedCertificate({ url: info.restUrl, username: info.username, password: info.password, caPem: readFileSync(info.restCaPath, "utf8") }, csr);

@@ -9,7 +9,11 @@ import { bmcSide, type BmcSide, type BmcSideOptions } from "./bmc-side.js";
 export const cliPath = CLI_PATH;
 
 export function spawnHostSim(args: string[] = []): PtyChildLink {
-  return spawnPtyChild({ file: process.execPath, args: [cliPath, "host-sim", ...args], env: { ...process.env, HOSTBRIDGE_LOG: process.env.HOSTBRIDGE_LOG ?? "warn" } });
+  return spawnPtyChild({
+    file: process.execPath,
+    args: [cliPath, "host-sim", ...args],
+    env: { ...process.env, HOSTBRIDGE_LOG: process.env.HOSTBRIDGE_LOG ?? "warn" },
+  });
 }
 
 /**

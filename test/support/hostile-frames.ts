@@ -39,7 +39,12 @@ export class HostileFrames {
         return this.bytes(1 + this.int(90));
       case "random-fcs-ok": {
         const body = this.bytes(1 + this.int(60));
-        return encodeSerialFrame(encodeMctpPacket({ dest: 8, src: this.int(256), som: this.coin(), eom: this.coin(), seq: this.int(4), tagOwner: this.coin(), tag: this.int(8) }, body));
+        return encodeSerialFrame(
+          encodeMctpPacket(
+            { dest: 8, src: this.int(256), som: this.coin(), eom: this.coin(), seq: this.int(4), tagOwner: this.coin(), tag: this.int(8) },
+            body,
+          ),
+        );
       }
       case "mutated-fcs-ok":
         return encodeSerialFrame(this.mutate(this.realPacket()));
@@ -52,7 +57,11 @@ export class HostileFrames {
     const iid = this.int(32);
     const pldm = this.coin()
       ? encodeRequest(GetTID, {}, { instanceId: iid })
-      : encodeRequest(ReadFileByType, { fileType: IbmFileType.CertSigningRequest, fileHandle: this.int(1 << 30), offset: this.int(4096), length: this.int(1 << 20) }, { instanceId: iid });
+      : encodeRequest(
+          ReadFileByType,
+          { fileType: IbmFileType.CertSigningRequest, fileHandle: this.int(1 << 30), offset: this.int(4096), length: this.int(1 << 20) },
+          { instanceId: iid },
+        );
     const body = new Uint8Array(pldm.length + 1);
     body[0] = MctpMessageType.Pldm;
     body.set(pldm, 1);

@@ -14,7 +14,9 @@ interface NativePty {
 
 // node-pty exports openpty only wrapped in a terminal object that reads the slave itself; the
 // native call gives bare fds. Loaded the way node-pty loads it, so its build is the one used.
-const nativePty = (createRequire(import.meta.url)("node-pty/lib/utils") as { loadNativeModule(name: string): { module: NativePty } }).loadNativeModule("pty").module;
+const nativePty = (createRequire(import.meta.url)("node-pty/lib/utils") as { loadNativeModule(name: string): { module: NativePty } }).loadNativeModule(
+  "pty",
+).module;
 
 export interface PtyPair {
   paths: [string, string];

@@ -36,19 +36,31 @@ export async function signCsr(stack: LocalStack, csrPem: string): Promise<string
 
 export async function entryProperty(stack: LocalStack, path: string, prop: "Status" | "ClientCertificate"): Promise<string | null> {
   const r = await busctl(stack.bus, "--json=short", "get-property", M, path, "xyz.openbmc_project.Certs.Entry", prop);
-  return r.code === 0 ? ((JSON.parse(r.stdout) as { data: string }).data) : null;
+  return r.code === 0 ? (JSON.parse(r.stdout) as { data: string }).data : null;
 }
 
 export async function waitForStatus(stack: LocalStack, path: string, ms = 20_000): Promise<{ status: string; cert: string }> {
-  const status = await eventually(async () => {
-    const s = await entryProperty(stack, path, "Status");
-    return s && s !== EntryState.Pending ? s : undefined;
-  }, ms, `a final Status on ${path}`);
+  const status = await eventually(
+    async () => {
+      const s = await entryProperty(stack, path, "Status");
+      return s && s !== EntryState.Pending ? s : undefined;
+    },
+    ms,
+    `a final Status on ${path}`,
+  );
   return { status, cert: (await entryProperty(stack, path, "ClientCertificate")) ?? "" };
 }
 
 export async function hostBridgeProperty(stack: LocalStack, prop: string): Promise<string> {
-  const r = await busctl(stack.bus, "--json=short", "get-property", "xyz.openbmc_project.PLDM.HostBridge", "/xyz/openbmc_project/pldm/hostbridge", "xyz.openbmc_project.PLDM.HostBridge.Status", prop);
+  const r = await busctl(
+    stack.bus,
+    "--json=short",
+    "get-property",
+    "xyz.openbmc_project.PLDM.HostBridge",
+    "/xyz/openbmc_project/pldm/hostbridge",
+    "xyz.openbmc_project.PLDM.HostBridge.Status",
+    prop,
+  );
   if (r.code !== 0) throw new Error(r.stderr);
   return String((JSON.parse(r.stdout) as { data: unknown }).data);
 }
@@ -58,11 +70,15 @@ export function readRoot(stack: LocalStack): string {
 }
 
 export async function waitForRoot(stack: LocalStack, ms = 15_000): Promise<string> {
-  return eventually(() => {
-    try {
-      return readRoot(stack);
-    } catch {
-      return undefined;
-    }
-  }, ms, "RootCert");
+  return eventually(
+    () => {
+      try {
+        return readRoot(stack);
+      } catch {
+        return undefined;
+      }
+    },
+    ms,
+    "RootCert",
+  );
 }

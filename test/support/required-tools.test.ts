@@ -21,7 +21,9 @@ describe("the tools the tests need", () => {
   it("a missing tool is reported with its Debian package, not as ENOENT", () => {
     const missing = missingTools({ required: { "hostbridge-no-such-tool": "hostbridge-pkg", sh: "dash" }, optional: {} });
     expect(missing).toEqual(["hostbridge-no-such-tool (Debian package: hostbridge-pkg)"]);
-    expect(missingToolsMessage(missing)).toMatch(/not installed: hostbridge-no-such-tool \(Debian package: hostbridge-pkg\).*\n.*apt-get install hostbridge-pkg$/);
+    expect(missingToolsMessage(missing)).toMatch(
+      /not installed: hostbridge-no-such-tool \(Debian package: hostbridge-pkg\).*\n.*apt-get install hostbridge-pkg$/,
+    );
   });
 
   it("every required tool is on this machine (the global setup refuses to run otherwise)", () => {

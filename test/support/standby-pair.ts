@@ -59,7 +59,16 @@ export class StandbyPair {
       await eventually(async () => ((await pair.watcher!.watchName(CaManager.service)) ? true : undefined), 10_000, "the CA manager");
       pair.ptys = startPtyPair();
       pair.holdFd = openSync(pair.ptys.paths[1], constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
-      const hostArgs = ["host-sim", "--tty", pair.ptys.paths[0], "--control", pair.controlPath, "--state-dir", join(dir, "host-sim"), ...(opts.hostSimArgs ?? [])];
+      const hostArgs = [
+        "host-sim",
+        "--tty",
+        pair.ptys.paths[0],
+        "--control",
+        pair.controlPath,
+        "--state-dir",
+        join(dir, "host-sim"),
+        ...(opts.hostSimArgs ?? []),
+      ];
       pair.others.push(pair.spawn("host-sim", hostArgs));
       await hostSimControl(pair.controlPath, { status: true });
     } catch (e) {
@@ -75,7 +84,18 @@ export class StandbyPair {
 
   /** Starts `hostbridge daemon --standby` as `name` (it takes over when first in line), or a plain daemon. */
   startDaemon(name: string, standby = true): ChildProcess {
-    const args = ["daemon", ...(standby ? ["--standby"] : []), "--bus", this.bus.address, "--tty", this.ptys!.paths[1], "--root-cert", this.rootCertPath, "--spool-dir", this.spoolDir];
+    const args = [
+      "daemon",
+      ...(standby ? ["--standby"] : []),
+      "--bus",
+      this.bus.address,
+      "--tty",
+      this.ptys!.paths[1],
+      "--root-cert",
+      this.rootCertPath,
+      "--spool-dir",
+      this.spoolDir,
+    ];
     const child = this.spawn(name, [...args, ...(this.opts.daemonArgs ?? [])]);
     this.daemons.set(name, child);
     return child;
@@ -83,7 +103,10 @@ export class StandbyPair {
 
   /** The owner and the queue behind it (ListQueuedOwners). */
   async queuedNames(): Promise<string[]> {
-    const [names] = await this.watcher!.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "ListQueuedOwners", { signature: "s", body: [HostBridgeStatus.service] });
+    const [names] = await this.watcher!.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "ListQueuedOwners", {
+      signature: "s",
+      body: [HostBridgeStatus.service],
+    });
     return names as string[];
   }
 

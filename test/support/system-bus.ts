@@ -26,7 +26,9 @@ export async function startSystemBus(includes: string[]): Promise<SystemBus> {
 <allow receive_type="method_call"/><allow receive_type="method_return"/><allow receive_type="error"/><allow receive_type="signal"/></policy>
 ${includes.map((f) => `<include>${f}</include>`).join("\n")}</busconfig>`,
   );
-  const daemon = spawn("dbus-daemon", ["--nofork", "--nopidfile", "--nosyslog", "--print-address=1", `--config-file=${join(dir, "bus.conf")}`], { stdio: ["ignore", "pipe", "pipe"] });
+  const daemon = spawn("dbus-daemon", ["--nofork", "--nopidfile", "--nosyslog", "--print-address=1", `--config-file=${join(dir, "bus.conf")}`], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let err = "";
   daemon.stderr.on("data", (d: Buffer) => (err += d.toString()));
   try {

@@ -42,10 +42,14 @@ export async function startUp(stateDir: string, args: string[] = [], opts: { det
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once("exit", (code, signal) => r({ code, signal })));
-  await eventually(() => {
-    if (child.exitCode !== null) throw new Error(`up exited with ${child.exitCode}: ${err}`);
-    return out.includes("Ctrl-C stops everything") ? true : undefined;
-  }, opts.readyMs ?? 60_000, "up to print its how-to");
+  await eventually(
+    () => {
+      if (child.exitCode !== null) throw new Error(`up exited with ${child.exitCode}: ${err}`);
+      return out.includes("Ctrl-C stops everything") ? true : undefined;
+    },
+    opts.readyMs ?? 60_000,
+    "up to print its how-to",
+  );
   const info = JSON.parse(readFileSync(join(stateDir, "up.json"), "utf8")) as UpInfo;
   return { child, stdout: () => out, stderr: () => err, info, exited };
 }

@@ -41,7 +41,16 @@ describe.skipIf(!hasTshark)("Wireshark Lua dissector under tshark", () => {
   });
 
   it("names PLDM commands and decodes IBM file I/O fields and completion codes", () => {
-    const rows = fields("hbpldm.cmd_name", "hbpldm.iid", "hbpldm.file_type", "hbpldm.file_handle", "hbpldm.length64", "hbpldm.offset", "hbpldm.length", "hbpldm.cc");
+    const rows = fields(
+      "hbpldm.cmd_name",
+      "hbpldm.iid",
+      "hbpldm.file_type",
+      "hbpldm.file_handle",
+      "hbpldm.length64",
+      "hbpldm.offset",
+      "hbpldm.length",
+      "hbpldm.cc",
+    );
     expect(rows[0]).toBe("NewFileAvailable|5|0x0004|7|1234|||");
     expect(rows[2]).toBe("ReadFileByType|3|0x0004|7||0|1234|");
     expect(rows[3]).toBe("ReadFileByType|3|||||2|0x00");
@@ -50,7 +59,9 @@ describe.skipIf(!hasTshark)("Wireshark Lua dissector under tshark", () => {
   });
 
   it("shows the decoded tree in the verbose view", () => {
-    const text = execFileSync("tshark", ["-X", `lua_script:${script}`, "-r", file, "-V", "-Y", "hbpldm.file_type == 4"], { stdio: ["ignore", "pipe", "pipe"] }).toString();
+    const text = execFileSync("tshark", ["-X", `lua_script:${script}`, "-r", file, "-V", "-Y", "hbpldm.file_type == 4"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    }).toString();
     expect(text).toContain("PLDM NewFileAvailable request");
     expect(text).toContain("File type: CERT_SIGNING_REQUEST (0x0004)");
     expect(text).toContain("Source EID: 8");

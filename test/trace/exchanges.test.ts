@@ -4,7 +4,14 @@ import { formatSummary } from "../../src/trace/exchanges.js";
 import { enc } from "./samples.js";
 
 const log = (lines: [ms: number, dir: "Tx" | "Rx", hex: string][]) =>
-  enc(lines.map(([ms, dir, hex]) => `2025-04-03T20:27:${String(21 + Math.floor(ms / 1000)).padStart(2, "0")}.${String(ms % 1000).padStart(3, "0")}Z bmc pldmd[1]: ${dir}: ${hex}`).join("\n"));
+  enc(
+    lines
+      .map(
+        ([ms, dir, hex]) =>
+          `2025-04-03T20:27:${String(21 + Math.floor(ms / 1000)).padStart(2, "0")}.${String(ms % 1000).padStart(3, "0")}Z bmc pldmd[1]: ${dir}: ${hex}`,
+      )
+      .join("\n"),
+  );
 
 describe("pairing requests and responses", () => {
   it("measures latency from the first send and counts a resend with the same instance id as a retry", () => {
@@ -50,7 +57,13 @@ describe("pairing requests and responses", () => {
   });
 
   it("takes a new request on a busy instance id as the end of the old one", () => {
-    const { summary } = decodeInputs([log([[0, "Tx", "800002"], [6000, "Tx", "800004"], [6001, "Rx", "000004001d00000000000080"]])]);
+    const { summary } = decodeInputs([
+      log([
+        [0, "Tx", "800002"],
+        [6000, "Tx", "800004"],
+        [6001, "Rx", "000004001d00000000000080"],
+      ]),
+    ]);
     expect(summary).toMatchObject({ requests: 2, answered: 1, unanswered: 1, unansweredRequests: [0] });
   });
 

@@ -6,7 +6,10 @@ import { enc, EXCHANGE } from "./samples.js";
 
 const ALL = EXCHANGE.map((m) => m.hex);
 const decode = (text: string) => decodeInputs([enc(text)]);
-const raws = (text: string) => decode(text).records.filter((r) => r.pldm).map((r) => r.raw);
+const raws = (text: string) =>
+  decode(text)
+    .records.filter((r) => r.pldm)
+    .map((r) => r.raw);
 
 describe("log formats seen in the field, each detected and decoded", () => {
   for (const [name, make] of [

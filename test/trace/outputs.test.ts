@@ -19,10 +19,12 @@ describe("text output", () => {
 
   it("is one aligned line per record, naming command, fields, pairing and latency", () => {
     const lines = records.map((r) => formatRecord(r));
-    expect(lines[0]).toMatch(/^#0 +Apr 03 20:27:21\.000000 +tx +req iid5 +oem\(ibm\)\/NewFileAvailable +fileType=4\(CERT_SIGNING_REQUEST\) fileHandle=7 length=1234$/);
+    expect(lines[0]).toMatch(
+      /^#0 +Apr 03 20:27:21\.000000 +tx +req iid5 +oem\(ibm\)\/NewFileAvailable +fileType=4\(CERT_SIGNING_REQUEST\) fileHandle=7 length=1234$/,
+    );
     expect(lines[1]).toContain("cc=SUCCESS (#0 +12ms)");
     // The command column starts at the same place on every line.
-    const col = (l: string) => l.indexOf("oem(ibm)/") >= 0 ? l.indexOf("oem(ibm)/") : l.indexOf("base/");
+    const col = (l: string) => (l.indexOf("oem(ibm)/") >= 0 ? l.indexOf("oem(ibm)/") : l.indexOf("base/"));
     expect(new Set(lines.map(col)).size).toBe(1);
   });
 
@@ -39,12 +41,31 @@ describe("JSON output", () => {
   it("keeps the first version's contract and adds time and exchange", () => {
     const out = cli(["-o", "json"], render.pcapSll()).stdout.toString().trim().split("\n");
     const first = JSON.parse(out[0]!) as Record<string, unknown>;
-    expect(Object.keys(first)).toEqual(["index", "dir", "time", "src", "dest", "tag", "tagOwner", "messageType", "pldm", "error", "raw", "exchange", "truncated"]);
+    expect(Object.keys(first)).toEqual([
+      "index",
+      "dir",
+      "time",
+      "src",
+      "dest",
+      "tag",
+      "tagOwner",
+      "messageType",
+      "pldm",
+      "error",
+      "raw",
+      "exchange",
+      "truncated",
+    ]);
     expect(first).toMatchObject({ dir: "tx", src: 8, dest: 9, time: "2025-04-03T20:27:21.000000Z", pldm: { commandName: "NewFileAvailable" } });
   });
 
   it("is written by hand exactly as JSON.stringify writes the record, for every kind of record", () => {
-    const inputs = [render.pcapng(), enc(render.journald()), enc("Tx: 80 00 0\nRx: 00 00 04 00 1d 00\nTx: 81 02 0a ...\n"), enc("010908c801800002\n0108090301\n")];
+    const inputs = [
+      render.pcapng(),
+      enc(render.journald()),
+      enc("Tx: 80 00 0\nRx: 00 00 04 00 1d 00\nTx: 81 02 0a ...\n"),
+      enc("010908c801800002\n0108090301\n"),
+    ];
     for (const input of inputs) {
       for (const r of decodeInputs([input]).records) expect(recordToJson(r)).toBe(JSON.stringify(r));
     }

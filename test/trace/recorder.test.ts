@@ -21,7 +21,12 @@ const dec = new TextDecoder();
 
 describe("TraceRecorder", () => {
   it("chooses pcapng by extension and a text log otherwise", () => {
-    expect([traceFormatFor("a.pcapng"), traceFormatFor("b.PCAP"), traceFormatFor("c.log"), traceFormatFor("pcapng.txt")]).toEqual(["pcapng", "pcapng", "text", "text"]);
+    expect([traceFormatFor("a.pcapng"), traceFormatFor("b.PCAP"), traceFormatFor("c.log"), traceFormatFor("pcapng.txt")]).toEqual([
+      "pcapng",
+      "pcapng",
+      "text",
+      "text",
+    ]);
   });
 
   for (const file of ["exchange.pcapng", "exchange.log"]) {
@@ -32,7 +37,11 @@ describe("TraceRecorder", () => {
       const recorded = recordLink(hostLink, path, { name: "host-sim", localEid: 9 });
       const sim = new HostSimulator(recorded, { readChunk: 200, writeChunk: 300 });
       const bmc = bmcSide(bmcLink);
-      cleanups.push(() => bmc.close(), () => sim.close(), () => bmcLink.close());
+      cleanups.push(
+        () => bmc.close(),
+        () => sim.close(),
+        () => bmcLink.close(),
+      );
       const rootSeen = bmc.nextRoot();
       await sim.powerOn();
       const root = await rootSeen;
@@ -76,7 +85,10 @@ describe("TraceRecorder", () => {
     const path = join(scratchDir("hb-trace-cli-"), "host.log");
     const child: PtyChildLink = spawnHostSim(["--trace", path]);
     const bmc = bmcSide(child);
-    cleanups.push(() => child.close(), () => bmc.close());
+    cleanups.push(
+      () => child.close(),
+      () => bmc.close(),
+    );
     const root = await bmc.nextRoot();
     await new Promise((r) => setTimeout(r, 200));
     await child.close();

@@ -8,13 +8,10 @@ import { enc, render } from "./samples.js";
 
 describe("malformed input", () => {
   it("turns each bad line into a record with its raw bytes and the reason, and goes on", () => {
-    const { records, summary } = decodeInputs([enc("pldmtool: Tx: 80 00 0\npldmtool: Tx: 80 00 04\nRx: 00 00 04 00 1d 00\nRequest Message:\nnot hex at all\n")]);
-    expect(records.map((r) => r.error)).toEqual([
-      "odd number of hex digits (5)",
-      null,
-      "pldm truncated: needs 8 bytes, has 2",
-      "no hex line after the header",
+    const { records, summary } = decodeInputs([
+      enc("pldmtool: Tx: 80 00 0\npldmtool: Tx: 80 00 04\nRx: 00 00 04 00 1d 00\nRequest Message:\nnot hex at all\n"),
     ]);
+    expect(records.map((r) => r.error)).toEqual(["odd number of hex digits (5)", null, "pldm truncated: needs 8 bytes, has 2", "no hex line after the header"]);
     expect(records[2]!.raw).toBe("000004001d00");
     expect(summary.decodeErrors).toBe(3);
   });
@@ -37,11 +34,13 @@ describe("malformed input", () => {
 
   it("never throws, whatever the bytes and whatever --input says", () => {
     const seeds = [render.pcapng(), render.pcapSll(), render.serialBinary(), enc(render.flightRecorder()), enc(render.mctpHex())];
-    const mutated = fc.tuple(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat()).map(([s, edits, cut]) => {
-      const b = Uint8Array.from(s);
-      for (const [at, v] of edits) b[at % b.length] = v;
-      return b.subarray(0, b.length - (cut % Math.max(1, b.length >> 2)));
-    });
+    const mutated = fc
+      .tuple(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat())
+      .map(([s, edits, cut]) => {
+        const b = Uint8Array.from(s);
+        for (const [at, v] of edits) b[at % b.length] = v;
+        return b.subarray(0, b.length - (cut % Math.max(1, b.length >> 2)));
+      });
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), mutated), fc.constantFrom(...INPUT_FORMATS), (bytes, input) => {
         const { records } = decodeInputs([bytes], input);

@@ -40,15 +40,24 @@ const hhmmss = (ms: number) => {
 export const render = {
   pldmtool: () => EXCHANGE.map((m) => `pldmtool: ${m.dir === "tx" ? "Tx" : "Rx"}: ${spaced(m.hex)}`).join("\n"),
   journald: () =>
-    EXCHANGE.map((m, i) => `Apr 03 ${hhmmss(m.at)} bmc pldmd[3179]: ${m.dir === "tx" ? "Tx" : "Rx"}: ${spaced(m.hex)}${i === 2 ? "\nApr 03 20:27:21 bmc pldmd[3179]: Got a file request" : ""}`).join("\n"),
+    EXCHANGE.map(
+      (m, i) =>
+        `Apr 03 ${hhmmss(m.at)} bmc pldmd[3179]: ${m.dir === "tx" ? "Tx" : "Rx"}: ${spaced(m.hex)}${i === 2 ? "\nApr 03 20:27:21 bmc pldmd[3179]: Got a file request" : ""}`,
+    ).join("\n"),
   legacyPrefix: () => EXCHANGE.map((m) => `${m.dir === "tx" ? "Tx" : "Rx"}: 09 01 ${spaced(m.hex)}`).join("\n"),
   /** pldmtool before late 2021 printed only the exchanges it started: the BMC's requests. */
   oldBlocks: () => [0, 1, 4, 5].map((i) => `${EXCHANGE[i]!.dir === "tx" ? "Request" : "Response"} Message:\n09 01 ${spaced(EXCHANGE[i]!.hex)}`).join("\n"),
   flightRecorder: () =>
     `${EXCHANGE.map((m) => `2025-04-03 UTC ${hhmmss(m.at).replace(/\.0*(\d)/, ".$1")} : ${m.dir === "tx" ? "Tx" : "Rx"} : \n${spaced(m.hex)}`).join("\n")}\n : Rx : \n\n`,
   pldmHex: () => EXCHANGE.map((m) => m.hex).join("\n"),
-  mctpHex: () => packets().map((p) => toHex(p.packet)).join("\n"),
-  serialHex: () => packets().map((p) => toHex(encodeSerialFrame(p.packet))).join("\n"),
+  mctpHex: () =>
+    packets()
+      .map((p) => toHex(p.packet))
+      .join("\n"),
+  serialHex: () =>
+    packets()
+      .map((p) => toHex(encodeSerialFrame(p.packet)))
+      .join("\n"),
   serialBinary: () => concat(packets().map((p) => encodeSerialFrame(p.packet))),
   pcapng: () => concat([pcapngPreamble(), ...packets().map((p) => pcapngPacket(p.packet, T0 + p.at, p.dir))]),
   pcapSll: () => pcapSll(),

@@ -41,7 +41,18 @@ function liveDecoder(args: string[]) {
 
 describe("chunk boundaries", () => {
   it("give the same records wherever the input is cut, in every format", () => {
-    const samples = [render.pcapng(), render.pcapSll(), render.serialBinary(), enc(render.serialHex()), enc(render.mctpHex()), enc(render.flightRecorder()), enc(field.oldVerbose()), enc(field.wrapped()), enc(field.chatter()), enc(`Température 30 °C — démarrage…\n${field.cat()}\nÉtat: ok ✓\n`)];
+    const samples = [
+      render.pcapng(),
+      render.pcapSll(),
+      render.serialBinary(),
+      enc(render.serialHex()),
+      enc(render.mctpHex()),
+      enc(render.flightRecorder()),
+      enc(field.oldVerbose()),
+      enc(field.wrapped()),
+      enc(field.chatter()),
+      enc(`Température 30 °C — démarrage…\n${field.cat()}\nÉtat: ok ✓\n`),
+    ];
     const key = (r: TraceRecord) => `${r.index} ${r.dir} ${r.time} ${r.raw} ${r.error} ${JSON.stringify(r.exchange)}`;
     fc.assert(
       fc.property(fc.constantFrom(...samples), fc.array(fc.nat(), { maxLength: 8 }), (b, cuts) => {
@@ -117,7 +128,10 @@ describe("large captures", () => {
   const rssHook = join(dir, "rss.cjs");
   writeFileSync(rssHook, "process.on('exit', () => require('fs').writeSync(2, `maxrss-kb ${process.resourceUsage().maxRSS}\\n`));\n");
   const peakRssMb = (file: string) => {
-    const res = spawnSync(process.execPath, ["--require", rssHook, cliPath, "decode", "--summary", file], { stdio: ["ignore", "ignore", "pipe"], timeout: 300_000 });
+    const res = spawnSync(process.execPath, ["--require", rssHook, cliPath, "decode", "--summary", file], {
+      stdio: ["ignore", "ignore", "pipe"],
+      timeout: 300_000,
+    });
     expect(res.status, res.stderr.toString()).toBe(0);
     return Number(/maxrss-kb (\d+)/.exec(res.stderr.toString())![1]) / 1024;
   };
@@ -137,7 +151,11 @@ describe("large captures", () => {
   it("ends quietly with status 0 when its reader goes away (| head)", () => {
     const file = join(dir, "head.pcapng");
     writeBigPcapng(file, 8e6);
-    const res = spawnSync("bash", ["-c", `"${process.execPath}" "${cliPath}" decode "${file}" 2>"${dir}/head.err" | head -n 3; echo "status \${PIPESTATUS[0]}"`], { encoding: "utf8", timeout: 120_000 });
+    const res = spawnSync(
+      "bash",
+      ["-c", `"${process.execPath}" "${cliPath}" decode "${file}" 2>"${dir}/head.err" | head -n 3; echo "status \${PIPESTATUS[0]}"`],
+      { encoding: "utf8", timeout: 120_000 },
+    );
     const lines = res.stdout.trim().split("\n");
     expect(lines.slice(0, 3).every((l) => l.startsWith("#"))).toBe(true);
     expect(lines[3]).toBe("status 0");

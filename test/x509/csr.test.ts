@@ -157,9 +157,7 @@ describe("createCsr", () => {
       expect(verify.status).toBe(0);
       expect(verify.stdout + verify.stderr).toMatch(/verify OK/i);
       expect(work.ok(["req", "-in", `made-${kind}.csr`, "-noout", "-subject"]).trim()).toBe("subject=CN = hmc-1, O = IBM");
-      expect(work.ok(["req", "-in", `made-${kind}.csr`, "-noout", "-pubkey"])).toBe(
-        work.ok(["pkey", "-in", `made-${kind}.key`, "-pubout"]),
-      );
+      expect(work.ok(["req", "-in", `made-${kind}.csr`, "-noout", "-pubkey"])).toBe(work.ok(["pkey", "-in", `made-${kind}.key`, "-pubout"]));
       const text = work.ok(["req", "-in", `made-${kind}.csr`, "-noout", "-text"]);
       expect(text).toContain(kind === "rsa2048" ? "sha256WithRSAEncryption" : "ecdsa-with-SHA256");
       expect((await parseCsr(pem)).subject).toBe("CN=hmc-1, O=IBM");

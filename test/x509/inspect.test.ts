@@ -99,7 +99,11 @@ describe("keys", () => {
     work.ok(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "sec1.key"]);
     expect((await importPrivateKeyPem(work.read("sec1.key"))).kind).toBe("EC P-256");
     work.ok(["genpkey", "-algorithm", "ed25519", "-out", "ed.key"]);
-    const reason = (text: string) => importPrivateKeyPem(text).then(() => "imported", (e: unknown) => (e instanceof KeyError ? e.reason : e));
+    const reason = (text: string) =>
+      importPrivateKeyPem(text).then(
+        () => "imported",
+        (e: unknown) => (e instanceof KeyError ? e.reason : e),
+      );
     expect(await reason(work.read("ed.key"))).toBe("unsupported-key");
     expect(await reason("-----BEGIN PRIVATE KEY-----\nMAMCAQE=\n-----END PRIVATE KEY-----\n")).toBe("bad-der");
     expect(await reason(leafPem)).toBe("not-pem");

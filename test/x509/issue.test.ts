@@ -42,9 +42,7 @@ describe.each(KINDS)("root CA on %s", (caKind) => {
     expect(text).toMatch(/X509v3 Key Usage: critical\s*\n\s*Certificate Sign, CRL Sign/);
     expect(text).toContain("X509v3 Subject Key Identifier");
     expect(text).toContain(caKind === "rsa2048" ? "sha256WithRSAEncryption" : "ecdsa-with-SHA256");
-    expect(work.ok(["x509", "-in", rootFile, "-noout", "-subject", "-issuer"])).toBe(
-      "subject=CN = VMI CA, O = IBM\nissuer=CN = VMI CA, O = IBM\n",
-    );
+    expect(work.ok(["x509", "-in", rootFile, "-noout", "-subject", "-issuer"])).toBe("subject=CN = VMI CA, O = IBM\nissuer=CN = VMI CA, O = IBM\n");
   });
 
   describe.each(KINDS)("client certificate for an openssl %s CSR", (hmcKind) => {
@@ -75,12 +73,8 @@ describe.each(KINDS)("root CA on %s", (caKind) => {
       expect(work.ok(["x509", "-in", `${name}.pem`, "-noout", "-issuer"]).replace("issuer=", "")).toBe(
         work.ok(["x509", "-in", rootFile, "-noout", "-subject"]).replace("subject=", ""),
       );
-      expect(work.ok(["x509", "-in", `${name}.pem`, "-noout", "-pubkey"])).toBe(
-        work.ok(["req", "-in", `${name}.csr`, "-noout", "-pubkey"]),
-      );
-      expect(work.ok(["x509", "-in", `${name}.pem`, "-noout", "-pubkey"])).toBe(
-        work.ok(["pkey", "-in", `${name}.key`, "-pubout"]),
-      );
+      expect(work.ok(["x509", "-in", `${name}.pem`, "-noout", "-pubkey"])).toBe(work.ok(["req", "-in", `${name}.csr`, "-noout", "-pubkey"]));
+      expect(work.ok(["x509", "-in", `${name}.pem`, "-noout", "-pubkey"])).toBe(work.ok(["pkey", "-in", `${name}.key`, "-pubout"]));
     });
 
     it("has the client extensions, and its AKI is the root's SKI", () => {
@@ -151,9 +145,7 @@ describe("issuing details", () => {
       const text = work.ok(["x509", "-in", `server-${kind}.pem`, "-noout", "-text", "-subject"]);
       expect(text).toMatch(/X509v3 Subject Alternative Name:\s*\n\s*DNS:localhost, IP Address:127.0.0.1\n/);
       expect(text).toContain("subject=CN = localhost");
-      expect(work.ok(["x509", "-in", `server-${kind}.pem`, "-noout", "-pubkey"])).toBe(
-        work.ok(["pkey", "-in", `server-${kind}.key`, "-pubout"]),
-      );
+      expect(work.ok(["x509", "-in", `server-${kind}.pem`, "-noout", "-pubkey"])).toBe(work.ok(["pkey", "-in", `server-${kind}.key`, "-pubout"]));
     }
   });
 });

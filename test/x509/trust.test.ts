@@ -2,7 +2,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { BAD_CERTS, BAD_ROOTS, badCertificate, badRoot } from "../../host-sim/hostile.js";
 import { VmiCa, type VmiBoot } from "../../host-sim/vmi-ca.js";
-import { createCsr, decodeSinglePem, encodePem, fingerprintSha256, generateKeyPair, issueServerCertificate, validateRoot, verifyIssuedCertificate } from "../../src/x509/index.js";
+import {
+  createCsr,
+  decodeSinglePem,
+  encodePem,
+  fingerprintSha256,
+  generateKeyPair,
+  issueServerCertificate,
+  validateRoot,
+  verifyIssuedCertificate,
+} from "../../src/x509/index.js";
 
 let boot: VmiBoot;
 let csr: string;
@@ -58,7 +67,10 @@ describe("verifyIssuedCertificate", () => {
   };
   for (const kind of BAD_CERTS) {
     it(`refuses a ${kind} certificate`, async () => {
-      expect(await verifyIssuedCertificate(await badCertificate(kind, boot, csr, signed), csr, boot.rootPem)).toMatchObject({ ok: false, reason: expected[kind] });
+      expect(await verifyIssuedCertificate(await badCertificate(kind, boot, csr, signed), csr, boot.rootPem)).toMatchObject({
+        ok: false,
+        reason: expected[kind],
+      });
     });
   }
 
