@@ -5,14 +5,13 @@
  * host's default whole-file chunks, then `hostbridge up --faults corrupt=0.01,drop=0.01`
  * as printed in README: a root and a completed SignCSR within a minute of being ready.
  */
-import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually } from "../support/dbus.js";
 import { opensslCsr, opensslVerify, publicKeyOf, scratchDir } from "../support/openssl.js";
 import { makeCsr, startSimPair, type SimPair } from "../support/sim-pair.js";
-import { startUp } from "../support/up-process.js";
+import { curlSignCsr, startUp } from "../support/up-process.js";
 import { recordFigures, SCALE, within } from "./scale.js";
 
 let pair: SimPair | null = null;
@@ -64,26 +63,8 @@ describe("the faults example", () => {
       );
       const rootMs = Date.now() - ready;
       const { csrPem } = opensslCsr(dir, "hmc-noisy", "ec");
-      writeFileSync(join(dir, "body.json"), JSON.stringify({ CsrString: csrPem }));
       const left = Math.max(1, Math.ceil((60_000 - (Date.now() - ready)) / 1000));
-      const answer = execFileSync(
-        "curl",
-        [
-          "-sS",
-          "--max-time",
-          String(left),
-          "--cacert",
-          info.restCaPath,
-          "-u",
-          "root:0penBmc",
-          "-H",
-          "Content-Type: application/json",
-          "--data",
-          `@${join(dir, "body.json")}`,
-          `${info.restUrl}/ibm/v1/Host/Actions/SignCSR`,
-        ],
-        { encoding: "utf8" },
-      );
+      const answer = curlSignCsr(info, dir, csrPem, left);
       const cert = (JSON.parse(answer) as { Certificate?: string }).Certificate ?? "";
       expect(cert, answer).toMatch(/BEGIN CERTIFICATE/);
       expect(publicKeyOf("x509", cert)).toBe(publicKeyOf("req", csrPem));

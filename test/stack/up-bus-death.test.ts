@@ -3,14 +3,13 @@
  * bus and every part again; a SignCSR through REST then completes, and SIGTERM still stops
  * everything, leaving no process behind.
  */
-import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { eventually } from "../support/dbus.js";
 import { opensslCsr, publicKeyOf, scratchDir } from "../support/openssl.js";
 import { processesMentioning } from "../support/process-table.js";
-import { startUp } from "../support/up-process.js";
+import { curlSignCsr, startUp } from "../support/up-process.js";
 
 describe("hostbridge up when its dbus-daemon dies", () => {
   it("starts the bus and every part again, then signs; SIGTERM still stops it all", async () => {
@@ -39,30 +38,12 @@ describe("hostbridge up when its dbus-daemon dies", () => {
       expect(up.child.exitCode).toBeNull();
 
       const { csrPem } = opensslCsr(dir, "after-bus-death", "ec");
-      writeFileSync(join(dir, "body.json"), JSON.stringify({ CsrString: csrPem }));
       // REST answers 503 until the CA manager and daemon are back on the new bus.
       const cert = await eventually(
         () => {
           const answer = (() => {
             try {
-              return execFileSync(
-                "curl",
-                [
-                  "-sS",
-                  "--max-time",
-                  "20",
-                  "--cacert",
-                  info.restCaPath,
-                  "-u",
-                  "root:0penBmc",
-                  "-H",
-                  "Content-Type: application/json",
-                  "--data",
-                  `@${join(dir, "body.json")}`,
-                  `${info.restUrl}/ibm/v1/Host/Actions/SignCSR`,
-                ],
-                { encoding: "utf8" },
-              );
+              return curlSignCsr(info, dir, csrPem, 20);
             } catch {
               return "{}"; // the REST front itself is restarting
             }

@@ -1,6 +1,6 @@
 /** `hostbridge up` as a child process, started as README says, ready once it prints its how-to. */
-import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLI_PATH } from "../../src/os/cli-path.js";
 import { eventually } from "./dbus.js";
@@ -52,4 +52,16 @@ export async function startUp(stateDir: string, args: string[] = [], opts: { det
   );
   const info = JSON.parse(readFileSync(join(stateDir, "up.json"), "utf8")) as UpInfo;
   return { child, stdout: () => out, stderr: () => err, info, exited };
+}
+
+/**
+ * SignCSR through the stack's REST front with curl, as README's pasted line does; returns the
+ * raw answer (curl's non-zero exit throws). The body goes through a file in `dir`.
+ */
+export function curlSignCsr(info: UpInfo, dir: string, csrPem: string, maxTimeS: number): string {
+  const body = join(dir, "body.json");
+  writeFileSync(body, JSON.stringify({ CsrString: csrPem }));
+  const auth = `${info.username}:${info.password}`;
+  const args = ["-sS", "--max-time", String(maxTimeS), "--cacert", info.restCaPath, "-u", auth, "-H", "Content-Type: application/json"];
+  return execFileSync("curl", [...args, "--data", `@${body}`, `${info.restUrl}/ibm/v1/Host/Actions/SignCSR`], { encoding: "utf8" });
 }
