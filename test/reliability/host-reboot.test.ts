@@ -11,7 +11,7 @@ import { eventually } from "../support/dbus.js";
 import { makeCsr } from "../support/sim-pair.js";
 import { startStack, waitForRoot } from "../support/local-stack.js";
 import { recordFigures, scale } from "./scale.js";
-import { expectAllCompleteOnce, sleep, stackPerTest } from "./stack-checks.js";
+import { expectAllCompleteOnce, pollRootCert, sleep, stackPerTest } from "./stack-checks.js";
 
 const held = stackPerTest();
 
@@ -19,7 +19,6 @@ const held = stackPerTest();
 // milliseconds and restarts instance ids at 0, so a quicker one can have its first request
 // taken for a retry of the last boot's (see docs/reliability.md, findings).
 const REBOOT_EVERY_MS = 6500;
-const WHOLE_PEM = /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\n?$/;
 
 describe("host reboots mid-run", () => {
   it(`replaces RootCert atomically and completes ${scale.rebootRequests} requests across ${scale.reboots} reboots`, async () => {
@@ -30,19 +29,7 @@ describe("host reboots mid-run", () => {
     }));
     await waitForRoot(s);
     const c = (held.client = await CaClient.connect(s.busAddress));
-    const seen = new Set<string>();
-    let reads = 0;
-    let bad = 0;
-    let reading = true;
-    const reader = (async () => {
-      while (reading) {
-        const text = await readFile(s.rootCertPath, "utf8");
-        reads++;
-        if (WHOLE_PEM.test(text)) seen.add(text);
-        else bad++;
-        await sleep(1);
-      }
-    })();
+    const poller = pollRootCert(s.rootCertPath, 1);
     const csrOf = new Map<string, string>();
     const burst = Math.ceil(scale.rebootRequests / scale.reboots);
     let pendingAtReboot = 0;
@@ -66,8 +53,7 @@ describe("host reboots mid-run", () => {
       "the last root",
     );
     await sleep(200);
-    reading = false;
-    await reader;
+    const { reads, partial: bad, roots: seen } = await poller.stop();
     expect(bad).toBe(0);
     expect(reads).toBeGreaterThan(100);
     expect(pendingAtReboot).toBeGreaterThan(0);

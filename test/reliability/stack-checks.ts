@@ -1,5 +1,6 @@
 /** Checks shared by the whole-stack cases: every entry Complete for its own key, once. */
 import { readdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { afterEach, expect } from "vitest";
 import { EntryState } from "../../src/dbus/names.js";
@@ -39,4 +40,35 @@ export function stackPerTest(): { stack: LocalStack | null; client: CaClient | n
     held.stack = held.client = null;
   });
   return held;
+}
+
+const WHOLE_PEM = /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\n?$/;
+
+/** What a reader polling RootCert saw: every read, the partial or empty ones, the distinct whole roots. */
+export interface RootCertReads {
+  reads: number;
+  partial: number;
+  roots: Set<string>;
+}
+
+/** Reads `path` in a loop (a pause of `pauseMs` between reads) until `stop()`, which returns what was seen. */
+export function pollRootCert(path: string, pauseMs: number): { stop(): Promise<RootCertReads> } {
+  const seen: RootCertReads = { reads: 0, partial: 0, roots: new Set() };
+  let reading = true;
+  const reader = (async () => {
+    while (reading) {
+      const text = await readFile(path, "utf8");
+      seen.reads++;
+      if (WHOLE_PEM.test(text)) seen.roots.add(text);
+      else seen.partial++;
+      await sleep(pauseMs);
+    }
+  })();
+  return {
+    async stop() {
+      reading = false;
+      await reader;
+      return seen;
+    },
+  };
 }

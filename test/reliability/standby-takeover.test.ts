@@ -17,13 +17,12 @@ import { eventually } from "../support/dbus.js";
 import { makeCsr } from "../support/sim-pair.js";
 import { StandbyPair } from "../support/standby-pair.js";
 import { recordFigures, SCALE } from "./scale.js";
-import { expectAllCompleteOnce, sleep } from "./stack-checks.js";
+import { expectAllCompleteOnce, pollRootCert, sleep } from "./stack-checks.js";
 
 const KILLS = SCALE === "full" ? 5 : 2;
 const IN_FLIGHT = SCALE === "full" ? 100 : 30;
 // Spaced beyond the 6 s replay window, as in the host-reboot case.
 const REBOOT_EVERY_MS = 6500;
-const WHOLE_PEM = /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\n?$/;
 
 const stats = (xs: number[]) => ({ mean: Math.round(xs.reduce((a, b) => a + b, 0) / xs.length), max: Math.max(...xs), min: Math.min(...xs) });
 
@@ -56,19 +55,7 @@ describe("standby takeover", () => {
       await eventually(async () => ((await pair.queuedNames()).length === 2 ? true : undefined), 20_000, "a standby queued");
       await eventually(async () => (await readFile(pair.rootCertPath, "utf8").catch(() => "")) || undefined, 20_000, "the first root");
 
-      let reads = 0;
-      let partial = 0;
-      const roots = new Set<string>();
-      let reading = true;
-      const reader = (async () => {
-        while (reading) {
-          const text = await readFile(pair.rootCertPath, "utf8");
-          reads++;
-          if (WHOLE_PEM.test(text)) roots.add(text);
-          else partial++;
-          await sleep(2);
-        }
-      })();
+      const poller = pollRootCert(pair.rootCertPath, 2);
 
       const csrOf = new Map<string, string>();
       const handoverMs: number[] = [];
@@ -116,8 +103,7 @@ describe("standby takeover", () => {
         await eventually(async () => ((await pair.queuedNames()).length === 2 ? true : undefined), 20_000, `${next} queued`);
       }
       const drainMs = await client.waitAllFinal([...csrOf.keys()], 180_000);
-      reading = false;
-      await reader;
+      const { reads, partial, roots } = await poller.stop();
       const { duplicates } = await expectAllCompleteOnce(client, csrOf);
       expect(partial).toBe(0);
       expect(reboots).toBeGreaterThan(0);
