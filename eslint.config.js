@@ -80,7 +80,7 @@ function layeringRule(from) {
 }
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "coverage/", ".peers/", "native/*/build/"] },
+  { ignores: ["dist/", "node_modules/", "coverage/", ".peers/", "native/*/build/", "src/daemon/daemon-settings.validators.ts"] },
   js.configs.recommended,
   // Type-aware: floating and misused promises, unsafe any, needless assertions are errors.
   ...tseslint.configs.recommendedTypeChecked,

@@ -1,7 +1,7 @@
 /** What the REST front can be told, with bmcweb's defaults where bmcweb has one. */
 import { isIP } from "node:net";
 import { Type, type Static } from "@sinclair/typebox";
-import { checkSettings } from "../settings/check.js";
+import { checkSettings } from "../settings/compile.js";
 
 export interface RestSettings {
   /** Listen address; anything but loopback needs a users file. */

@@ -1,10 +1,10 @@
 /**
- * Settings checked against one TypeBox schema with ajv (the validator fastify already uses).
- * A refusal names the key (as the user wrote it: a JSON path, an environment variable or a
- * flag) and the value it expects.
+ * Settings checked by an ajv validator compiled from a TypeBox schema. A refusal names the key
+ * (as the user wrote it: a JSON path, an environment variable or a flag) and the value it
+ * expects. Only the wording lives here, not ajv: the validator comes compiled at run time
+ * (compile.ts) or generated ahead of time (the daemon's, so it never loads ajv; docs/decisions.md).
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import type { Static, TSchema } from "@sinclair/typebox";
+import type { ErrorObject, ValidateFunction } from "ajv";
 
 export class SettingsError extends Error {
   override readonly name = "SettingsError";
@@ -19,27 +19,13 @@ export interface SettingsSource {
   readonly coerce?: boolean;
 }
 
-// verbose: each error carries the schema and the data it failed on, to say what was expected.
-// `expected` is this module's own keyword: the words a refusal uses instead of generic ones.
-function makeAjv(coerceTypes: boolean): Ajv {
-  return new Ajv({ verbose: true, coerceTypes }).addKeyword({ keyword: "expected", schemaType: "string" });
-}
-const strict = makeAjv(false);
-const coercing = makeAjv(true);
-const compiled = new WeakMap<Ajv, WeakMap<TSchema, ValidateFunction>>();
-
-function validator(ajv: Ajv, schema: TSchema): ValidateFunction {
-  let cache = compiled.get(ajv);
-  if (!cache) compiled.set(ajv, (cache = new WeakMap()));
-  let validate = cache.get(schema);
-  if (!validate) cache.set(schema, (validate = ajv.compile(schema)));
-  return validate;
-}
-
-/** Returns `value` when it fits `schema` (coerced in place when asked); throws SettingsError naming the first misfit. */
-export function checkSettings<T extends TSchema>(schema: T, value: unknown, from: SettingsSource): Static<T> {
-  const validate = validator(from.coerce ? coercing : strict, schema);
-  if (validate(value)) return value;
+/**
+ * Returns `value` when `validate` passes it (coerced in place when its validator coerces);
+ * throws SettingsError naming the first misfit. `validate` must be compiled with `verbose`,
+ * so each error carries the schema and the data it failed on.
+ */
+export function checkWith<T>(validate: ValidateFunction, value: unknown, from: SettingsSource): T {
+  if (validate(value)) return value as T;
   const problem = describeError(validate.errors ?? []);
   const name = (path: string) => from.names?.[path] ?? (path || "settings");
   const text = problem.unknown

@@ -7,19 +7,19 @@ import { cliPath } from "../support/host-sim-process.js";
 import { scratchDir } from "../support/openssl.js";
 
 const dir = scratchDir("hb-cli-lazy-");
-// A module-resolution hook that notes every CLI module the process loads.
+// A module-resolution hook that notes every module the process imports.
 writeFileSync(
   join(dir, "hooks.mjs"),
   'import { appendFileSync } from "node:fs";\n' +
     "export async function resolve(spec, ctx, next) {\n" +
     "  const r = await next(spec, ctx);\n" +
-    '  if (r.url.includes("/src/cli/")) appendFileSync(process.env.HB_LOADED, r.url.replace(/^.*\\/src\\/cli\\//, "") + "\\n");\n' +
+    '  appendFileSync(process.env.HB_LOADED, r.url + "\\n");\n' +
     "  return r;\n}\n",
 );
 writeFileSync(join(dir, "register.mjs"), 'import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n');
 let runs = 0;
 
-/** Runs the CLI; `loaded` lists the CLI modules it imported. */
+/** Runs the CLI; `loaded` lists the CLI modules it imported, `packages` the npm packages. */
 const run = (...args: string[]) => {
   const log = join(dir, `loaded-${runs++}.txt`);
   writeFileSync(log, "");
@@ -28,7 +28,9 @@ const run = (...args: string[]) => {
     timeout: 60_000,
     env: { ...process.env, HB_LOADED: log },
   });
-  return { ...res, loaded: [...new Set(readFileSync(log, "utf8").trim().split("\n").filter(Boolean))].sort() };
+  const urls = readFileSync(log, "utf8").trim().split("\n").filter(Boolean);
+  const named = (re: RegExp) => [...new Set(urls.flatMap((u) => re.exec(u)?.[1] ?? []))].sort();
+  return { ...res, loaded: named(/\/src\/cli\/([^/]+)$/), packages: named(/\/node_modules\/((?:@[^/]+\/)?[^/]+)\//) };
 };
 const NAMES = ["decode", "host-sim", "cert", "hmc", "daemon", "ca-manager", "rest", "host-state", "up"];
 
@@ -45,6 +47,13 @@ describe("hostbridge sub-commands, loaded lazily", () => {
     expect(run("rest", "--help").loaded).not.toContain("decode.js");
     expect(run("rest", "--help").loaded).toContain("bmc-service-commands.js");
     expect(run("ca-manager", "--help").loaded).not.toContain("up.js");
+  });
+
+  it("runs the daemon without ajv, TypeBox or fastify: its settings validators are generated", () => {
+    const res = run("daemon", "--help");
+    expect(res.status).toBe(0);
+    expect(res.packages).toContain("dbus-next");
+    for (const heavy of ["ajv", "@sinclair/typebox", "fastify"]) expect(res.packages).not.toContain(heavy);
   });
 
   it("lists every sub-command in --help, and each one's own --help works", () => {
