@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BusConnection } from "../../src/dbus/bus-connection.js";
+import { DAEMON_NODE_FLAGS } from "../../src/os/cli-path.js";
 import { scratchDir } from "../support/openssl.js";
 import { startSystemBus } from "../support/system-bus.js";
 
@@ -29,10 +30,19 @@ describe("contrib files", () => {
     }
   });
 
+  it("the systemd unit runs the daemon with the node flags the local stack gives it", () => {
+    const execStart = /^ExecStart=((?:.*\\\n)*.*)$/m.exec(readFileSync(unit, "utf8"))?.[1] ?? "";
+    const argv = execStart.replace(/\\\n/g, " ").split(/\s+/).filter(Boolean);
+    expect(argv[0]).toBe("/usr/bin/node");
+    expect(argv.slice(1, 1 + DAEMON_NODE_FLAGS.length)).toEqual([...DAEMON_NODE_FLAGS]);
+    expect(argv[1 + DAEMON_NODE_FLAGS.length]).toMatch(/\/dist\/src\/cli\/main\.js$/);
+    expect(argv[2 + DAEMON_NODE_FLAGS.length]).toBe("daemon");
+  });
+
   it.skipIf(!hasSystemdAnalyze)("the systemd unit passes systemd-analyze verify", () => {
     const dir = scratchDir();
     // verify insists that ExecStart exists; check the rest of the unit as shipped.
-    const text = readFileSync(unit, "utf8").replace(/ExecStart=\/usr\/bin\/hostbridge/, "ExecStart=/bin/true");
+    const text = readFileSync(unit, "utf8").replace(/ExecStart=\/usr\/bin\/node/, "ExecStart=/bin/true");
     const copy = join(dir, "pldm-hostbridge.service");
     writeFileSync(copy, text);
     const r = spawnSync("systemd-analyze", ["verify", "--man=no", copy], { encoding: "utf8" });
