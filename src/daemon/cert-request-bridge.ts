@@ -74,13 +74,15 @@ export interface BridgeEvents {
 }
 
 export class CertRequestBridge extends EventEmitter<BridgeEvents> {
-  readonly settings: BridgeSettings;
+  readonly settings: Readonly<BridgeSettings>;
   readonly counters = { completed: 0, refused: 0, announces: 0, announceFailures: 0, certificatesRefused: 0, idsReused: 0 };
   private readonly tracked = new Map<number, Tracked>();
   private hostState: HostLinkState = "unknown";
   private lastSeenMs: number | null = null;
   private probeTimer: Timer | null = null;
   private closed = false;
+  /** A shorter certificate wait until a time (capCertWait). */
+  private certWaitCap: { ms: number; untilMs: number } | null = null;
   /** Asked before a certificate is written to its entry (attestation pre-deliver): a reason denies it (BadCSR). */
   beforeDeliver: ((entry: CaEntry, certPem: string) => Promise<string | null>) | null = null;
 
@@ -245,11 +247,25 @@ export class CertRequestBridge extends EventEmitter<BridgeEvents> {
       this.retrySoon(t);
     } else if (ok) {
       t.backoffMs = this.settings.initialBackoffMs;
-      this.schedule(t, this.settings.certWaitMs);
+      this.schedule(t, this.certWaitMs());
     } else {
       this.counters.announceFailures++;
       this.retrySoon(t);
     }
+  }
+
+  /**
+   * For the next `forMs`, an announced entry waits at most `ms` for its certificate before it
+   * is announced again (a standby that took over: see host-bridge-daemon.ts).
+   */
+  capCertWait(ms: number, forMs: number): void {
+    this.certWaitCap = { ms, untilMs: this.clock.now() + forMs };
+  }
+
+  private certWaitMs(): number {
+    const cap = this.certWaitCap;
+    if (cap === null || this.clock.now() >= cap.untilMs) return this.settings.certWaitMs;
+    return Math.min(cap.ms, this.settings.certWaitMs);
   }
 
   /** Announces again after the backoff, which doubles each time up to maxBackoffMs. */

@@ -210,11 +210,7 @@ async function activate(
     },
   });
   const bridge = engine.bridge;
-  if (takeover) {
-    const certWaitMs = bridge.settings.certWaitMs;
-    bridge.settings.certWaitMs = Math.min(certWaitMs, TAKEOVER_CERT_WAIT_MS);
-    setTimeout(() => (bridge.settings.certWaitMs = certWaitMs), TAKEOVER_CERT_WAIT_MS).unref();
-  }
+  if (takeover) bridge.capCertWait(TAKEOVER_CERT_WAIT_MS, TAKEOVER_CERT_WAIT_MS);
   // Without checks at a point the path stays as it was (no extra await).
   if (hooks?.active("pre-announce")) entries.beforeAnnounce = (entry) => ask("pre-announce", { entryId: entry.id, path: entry.path, pem: entry.csr });
   if (hooks?.active("pre-deliver")) bridge.beforeDeliver = (entry, certPem) => ask("pre-deliver", { entryId: entry.id, path: entry.path, pem: certPem });

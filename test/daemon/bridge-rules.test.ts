@@ -159,6 +159,17 @@ describe("the bridge's timing rules (ManualClock)", () => {
     expect(rig.probes).toEqual([]); // refused is not silent: no GetTID probe
   });
 
+  it("waits the capped time for a certificate while a cap holds (a takeover), then certWaitMs again", async () => {
+    rig = makeRig();
+    rig.bmc.bridge.capCertWait(7000, 5000);
+    rig.bmc.bridge.take(entry(1));
+    await run(rig, 16_000);
+    // Announced at once, again 7 s later (capped); the cap is over by then, so the next wait is 30 s.
+    near(gaps(rig.announces.map((a) => a.at)), [7000]);
+    await run(rig, 22_000);
+    near(gaps(rig.announces.map((a) => a.at)), [7000, 30_000]);
+  });
+
   it("probes with GetTID only while the host is down, and announces at once when it answers", async () => {
     rig = makeRig();
     rig.bmc.bridge.take(entry(1));
