@@ -2,14 +2,15 @@
  * The whole exchange with files crossing by DMA: the real daemon (--dma-region) and
  * host-sim (--transfer dma|mixed, --host-memory) on its pty, a private bus, busctl and openssl.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { EntryState } from "../../src/dbus/names.js";
 import type { LocalStack } from "../../src/stack/local-stack.js";
 import { eventually } from "../support/dbus.js";
 import { opensslCsr, opensslVerify, publicKeyOf, scratchDir } from "../support/openssl.js";
-import { signCsr, startStack, waitForRoot, waitForStatus } from "../support/local-stack.js";
+import { createRootCa, generateKeyPair } from "../../src/x509/index.js";
+import { hostBridgeProperty, readRoot, signCsr, startStack, waitForRoot, waitForStatus } from "../support/local-stack.js";
 
 interface MemoryStatus {
   path: string;
@@ -31,11 +32,17 @@ function hostMemoryStatus(s: LocalStack): MemoryStatus | null {
   }
 }
 
-async function startDmaStack(transfer: "dma" | "mixed"): Promise<{ stack: LocalStack; memory: string }> {
+async function startDmaStack(transfer: "dma" | "mixed", faults: string[] = [], stateDir?: string): Promise<{ stack: LocalStack; memory: string }> {
   const memory = join(scratchDir("hb-hostmem-"), "host-memory.bin");
-  const s = await startStack({ hostSimArgs: ["--transfer", transfer, "--host-memory", memory], daemonArgs: ["--dma-region", memory] });
+  const s = await startStack({
+    ...(stateDir ? { stateDir } : {}),
+    hostSimArgs: ["--transfer", transfer, "--host-memory", memory, ...faults],
+    daemonArgs: ["--dma-region", memory],
+  });
   return { stack: s, memory };
 }
+
+const counter = async (s: LocalStack, name: string) => Number(await hostBridgeProperty(s, name));
 
 /** Text before the PEM block is ignored by every reader: pads a CSR to exactly `bytes`. */
 function padCsr(pem: string, bytes: number): string {
@@ -96,4 +103,26 @@ describe("host-sim and the daemon exchanging files by DMA", () => {
     );
     expect(m).toMatchObject({ path: memory, dmaTransfers: 1, bytesByDma: 4096 });
   });
+
+  it("--transfer dma, a hostile host: a bad root or certificate read from host memory is refused as one sent in band is", async () => {
+    // A bad root: RootCert keeps the root in place.
+    const stateDir = scratchDir("hb-stack-");
+    const good = await createRootCa({ keys: await generateKeyPair("p256"), subject: "CN=the root in place", validityDays: 30 });
+    writeFileSync(join(stateDir, "RootCert"), good);
+    ({ stack } = await startDmaStack("dma", ["--faults", "bad-root=leaf"], stateDir));
+    await eventually(async () => ((await counter(stack!, "RootsRefused")) >= 2 ? true : undefined), 20_000, "two refused roots");
+    expect(readRoot(stack)).toBe(good);
+    // Both pushes crossed by DMA (host-sim writes its status a little later).
+    await eventually(() => ((hostMemoryStatus(stack!)?.dmaTransfers ?? 0) >= 2 ? true : undefined), 10_000, "two roots moved by DMA");
+    await stack.stop();
+    // A certificate for another root, once: refused, then the honest one completes the entry.
+    ({ stack } = await startDmaStack("dma", ["--faults", "bad-cert=other-root,bad-times=1"]));
+    const root = await waitForRoot(stack);
+    const dir = scratchDir();
+    const { csrPem } = opensslCsr(dir, "dma-hostile");
+    const out = await waitForStatus(stack, await signCsr(stack, csrPem), 30_000);
+    expect(out.status).toBe(EntryState.Complete);
+    expect(opensslVerify(dir, root, out.cert)).toMatch(/: OK$/);
+    expect(await counter(stack, "CertificatesRefused")).toBe(1);
+  }, 90_000);
 });
