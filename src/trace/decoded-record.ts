@@ -110,7 +110,54 @@ export class TraceRecord {
   }
 }
 
-const json = (v: string | null) => (v === null ? "null" : JSON.stringify(v));
+/** A JSON string literal: names, times and notes seldom need escaping, and checking is cheaper than JSON.stringify. */
+function jsonString(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return JSON.stringify(s);
+  }
+  return `"${s}"`;
+}
+
+const json = (v: string | null) => (v === null ? "null" : jsonString(v));
+
+/** One value as JSON.stringify writes it inside an object; undefined when it leaves the key out. */
+function jsonValue(v: unknown): string | undefined {
+  switch (typeof v) {
+    case "number":
+      return Number.isFinite(v) ? String(v) : "null";
+    case "string":
+      return jsonString(v);
+    case "boolean":
+      return v ? "true" : "false";
+    case "object":
+      if (v === null) return "null";
+      // Hex digits only: no escaping to look for in a few kilobytes of certificate.
+      if (v instanceof HexBytes) return `"${v.toJSON()}"`;
+      return JSON.stringify(v);
+    default:
+      return JSON.stringify(v);
+  }
+}
+
+function fieldsJson(fields: Record<string, unknown>): string {
+  let s = "";
+  for (const k in fields) {
+    const v = jsonValue(fields[k]);
+    if (v !== undefined) s += `${s ? "," : ""}${jsonString(k)}:${v}`;
+  }
+  return `{${s}}`;
+}
+
+/** `JSON.stringify(p)`, written by hand: a generic stringify of every message was most of the JSON output's time. */
+function pldmToJson(p: TracePldm): string {
+  return (
+    `{"request":${p.request},"datagram":${p.datagram},"instanceId":${p.instanceId},"type":${p.type},"typeName":${json(p.typeName)},` +
+    `"command":${p.command},"commandName":${json(p.commandName)},"completionCode":${p.completionCode},` +
+    `"completionCodeName":${json(p.completionCodeName)},"fields":${p.fields === null ? "null" : fieldsJson(p.fields)},` +
+    `"interpretation":${json(p.interpretation)},"note":${json(p.note)}}`
+  );
+}
 
 /**
  * One record as a JSON line, the same text `JSON.stringify(record)` gives, written by hand:
@@ -121,7 +168,7 @@ export function recordToJson(r: TraceRecord): string {
   const exchange = x === null ? "null" : `{"role":"${x.role}","peer":${x.peer},"latencyMs":${x.latencyMs},"retry":${x.retry}}`;
   return (
     `{"index":${r.index},"dir":${json(r.dir)},"time":${json(r.time)},"src":${r.src},"dest":${r.dest},"tag":${r.tag},"tagOwner":${r.tagOwner},` +
-    `"messageType":${r.messageType},"pldm":${r.pldm === null ? "null" : JSON.stringify(r.pldm)},"error":${json(r.error)},"raw":"${r.raw}",` +
+    `"messageType":${r.messageType},"pldm":${r.pldm === null ? "null" : pldmToJson(r.pldm)},"error":${json(r.error)},"raw":"${r.raw}",` +
     `"exchange":${exchange},"truncated":${r.truncated}${r.length === undefined ? "" : `,"length":${r.length}`}}`
   );
 }
