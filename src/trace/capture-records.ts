@@ -105,8 +105,9 @@ export function u32(b: Uint8Array, at: number, endian: Endian): number {
  * type, ARPHRD, address length, 8 address bytes, protocol) and SLL2 (276, 20 bytes: protocol,
  * reserved, interface index, ARPHRD, packet type, address length, 8 address bytes).
  */
-export function parseCooked(linkType: number, b: Uint8Array): (CookedHeader & { size: number }) | null {
-  if (linkType === LinkType.LinuxSll && b.length >= SLL_SIZE) return { protocol: (b[14]! << 8) | b[15]!, packetType: (b[0]! << 8) | b[1]!, size: SLL_SIZE };
-  if (linkType === LinkType.LinuxSll2 && b.length >= SLL2_SIZE) return { protocol: (b[0]! << 8) | b[1]!, packetType: b[10]!, size: SLL2_SIZE };
+export function parseCooked(linkType: number, b: Uint8Array, at = 0, length = b.length - at): (CookedHeader & { size: number }) | null {
+  if (linkType === LinkType.LinuxSll && length >= SLL_SIZE)
+    return { protocol: (b[at + 14]! << 8) | b[at + 15]!, packetType: (b[at]! << 8) | b[at + 1]!, size: SLL_SIZE };
+  if (linkType === LinkType.LinuxSll2 && length >= SLL2_SIZE) return { protocol: (b[at]! << 8) | b[at + 1]!, packetType: b[at + 10]!, size: SLL2_SIZE };
   return null;
 }

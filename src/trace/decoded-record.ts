@@ -10,6 +10,7 @@ import { pldmMessageToJson, type PldmJson } from "../../pldm-codec/pldm/json.js"
 import { decodePldmMessage, type PldmMessage } from "../../pldm-codec/pldm/message.js";
 import { completionCodeName, PLDM_TYPE_NAMES, PldmType } from "../../pldm-codec/pldm/names.js";
 import { commandName } from "../../pldm-codec/pldm/registry.js";
+import { view } from "../../pldm-codec/wire/byte-pool.js";
 import { HexBytes, toHex } from "./hex.js";
 import { timeToMs } from "./time.js";
 
@@ -173,13 +174,15 @@ export function recordToJson(r: TraceRecord): string {
   );
 }
 
+const NO_BYTES = new Uint8Array(0);
+
 /** The codec's JSON for a decoded message, with 0x3F named as the vendor type it is. */
 function pldmJson(m: PldmMessage, r: TraceRecord): TracePldm {
   const data = m.fields?.data;
   let json: PldmJson;
   if (data instanceof Uint8Array && data.length > 0) {
     // The codec would spell the data out in hex now; it is done later, and only if printed.
-    json = pldmMessageToJson({ ...m, fields: { ...m.fields, data: data.subarray(0, 0) } });
+    json = pldmMessageToJson({ ...m, fields: { ...m.fields, data: NO_BYTES } });
     json.fields!.data = new HexBytes(data, r);
     json.fields!.dataLength = data.length;
   } else json = pldmMessageToJson(m);
@@ -239,8 +242,9 @@ export function recordFromPldm(bytes: Uint8Array, meta: MctpMeta = NO_META): Tra
 /** A whole MCTP message: type byte, then the body. */
 export function recordFromMctpMessage(message: Uint8Array, meta: MctpMeta): TraceRecord {
   const type = message[0]! & 0x7f;
-  if (type === MctpMessageType.Pldm) return recordFromPldm(message.subarray(1), meta);
-  const r = new TraceRecord(meta, type, message.subarray(1));
+  const body = view(message, 1, message.length - 1);
+  if (type === MctpMessageType.Pldm) return recordFromPldm(body, meta);
+  const r = new TraceRecord(meta, type, body);
   r.length = message.length - 1;
   return r;
 }
