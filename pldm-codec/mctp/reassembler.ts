@@ -6,7 +6,7 @@
  */
 import { DecodeError } from "../errors.js";
 import { BytePool, view } from "../wire/byte-pool.js";
-import { decodeMctpPacketHeader, MCTP_HEADER_SIZE } from "./packet.js";
+import { decodeMctpPacketHeader, decodeMctpPacketHeaderInto, MCTP_HEADER_SIZE, type MctpPacketHeader } from "./packet.js";
 
 export interface ReassembledMessage {
   src: number;
@@ -35,6 +35,8 @@ const REASONS: readonly ReassemblyDropReason[] = ["bad-header", "seq-gap", "no-s
 export class MctpReassembler {
   readonly drops: Record<ReassemblyDropReason, number> = Object.fromEntries(REASONS.map((r) => [r, 0])) as Record<ReassemblyDropReason, number>;
   private dropCount = 0;
+  /** Read anew for every packet; nothing keeps it past `push`. */
+  private readonly header: MctpPacketHeader = decodeMctpPacketHeader(Uint8Array.of(1, 0, 0, 0));
   private readonly partials = new Map<number, Partial>();
   /** Joined messages (a certificate is ~1.5 KB) are carved from a slab rather than allocated one by one. */
   private readonly pool = new BytePool();
@@ -49,7 +51,7 @@ export class MctpReassembler {
   push(packet: Uint8Array, nowMs: number): ReassembledMessage | null {
     let h;
     try {
-      h = decodeMctpPacketHeader(packet);
+      h = decodeMctpPacketHeaderInto(packet, this.header);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       this.drop("bad-header");

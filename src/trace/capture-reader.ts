@@ -56,6 +56,8 @@ function pcapMagic(b: Uint8Array): { endian: Endian; digits: number } | null {
 
 const direction = (packetType: number): Direction | null => (packetType === PacketType.Outgoing ? "tx" : packetType === PacketType.Host ? "rx" : null);
 
+const COOKED = { protocol: 0, packetType: 0, size: 0 };
+
 /**
  * The MCTP packet in the captured frame b[start, start + length) as an event, or null (counted as
  * skipped) for any other frame. One view per packet and one object: this runs for every packet.
@@ -69,7 +71,7 @@ function linkEvent(
   ms: number | null,
   stats: CaptureStats,
 ): TraceEvent | null {
-  const cooked = parseCooked(linkType, b, start, length);
+  const cooked = parseCooked(linkType, b, start, length, COOKED);
   if (!cooked || cooked.protocol !== ETH_P_MCTP) {
     stats.skipped++;
     return null;

@@ -182,7 +182,10 @@ function pldmJson(m: PldmMessage, r: TraceRecord): TracePldm {
   let json: PldmJson;
   if (data instanceof Uint8Array && data.length > 0) {
     // The codec would spell the data out in hex now; it is done later, and only if printed.
-    json = pldmMessageToJson({ ...m, fields: { ...m.fields, data: NO_BYTES } });
+    // `m` is ours (just decoded): its data is swapped out for the call rather than copied.
+    m.fields!.data = NO_BYTES;
+    json = pldmMessageToJson(m);
+    m.fields!.data = data;
     json.fields!.data = new HexBytes(data, r);
     json.fields!.dataLength = data.length;
   } else json = pldmMessageToJson(m);

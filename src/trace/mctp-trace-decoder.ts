@@ -2,8 +2,7 @@
  * MCTP packets to trace records: reassembly, then PLDM. A packet that cannot be used and a
  * message the reassembler had to drop each become an error record; decoding goes on.
  */
-import { DecodeError } from "../../pldm-codec/errors.js";
-import { decodeMctpPacketHeader } from "../../pldm-codec/mctp/packet.js";
+import { decodeMctpPacketHeader, mctpPacketHeaderError } from "../../pldm-codec/mctp/packet.js";
 import { MctpReassembler, type ReassemblyDropReason } from "../../pldm-codec/mctp/reassembler.js";
 import { isoFromMs, timeToMs } from "./time.js";
 import { errorRecord, recordFromMctpMessage, type TraceRecord } from "./decoded-record.js";
@@ -28,12 +27,8 @@ export class MctpPacketTraceDecoder {
     const dir = meta.dir ?? null;
     const ms = meta.ms ?? null;
     let time = meta.time ?? null;
-    let header;
-    try {
-      header = decodeMctpPacketHeader(packet);
-    } catch (e) {
-      return [errorRecord(packet, `mctp ${e instanceof DecodeError ? e.message : String(e)}`, { dir, time: timeText(time, ms, meta.timeDigits), ms })];
-    }
+    const bad = mctpPacketHeaderError(packet);
+    if (bad) return [errorRecord(packet, `mctp ${bad.message}`, { dir, time: timeText(time, ms, meta.timeDigits), ms })];
     const r = this.reassembler;
     const before = r.dropped;
     // Trace clocks can be absent or jump: a packet count keeps the 6 s expiry from firing
@@ -48,6 +43,7 @@ export class MctpPacketTraceDecoder {
       const drops = r.drops;
       const reason = REASONS(r).find((k) => drops[k] !== this.seenDrops[k]);
       this.seenDrops = { ...drops };
+      const header = decodeMctpPacketHeader(packet);
       const where = { dir, time, ms, src: header.src, dest: header.dest, tag: header.tag, tagOwner: header.tagOwner };
       out.push(errorRecord(packet, `mctp reassembly dropped a message (${reason})`, where));
     }
