@@ -91,7 +91,8 @@ export class ExchangeTracker {
   private readonly pending = new Map<string, Pending>();
   private readonly lastAnswer = new Map<string, Uint8Array>();
   private readonly latencies: number[] = [];
-  private held: TraceRecord[] = [];
+  /** Records not yet out, from `head` on; slots before it are emptied as they go out. */
+  private held: (TraceRecord | null)[] = [];
   private head = 0;
 
   constructor(opts: PairOptions = {}) {
@@ -136,7 +137,11 @@ export class ExchangeTracker {
   }
 
   private release(out: TraceRecord[]): void {
-    while (this.head < this.held.length && !this.held[this.head]!.awaiting) out.push(this.held[this.head++]!);
+    while (this.head < this.held.length && !this.held[this.head]!.awaiting) {
+      out.push(this.held[this.head]!);
+      // What went out is the caller's: held here it would outlive its printing.
+      this.held[this.head++] = null;
+    }
     // Drop what went out, now and then, rather than shifting on every record.
     if (this.head > 1024 && this.head * 2 > this.held.length) {
       this.held = this.held.slice(this.head);
