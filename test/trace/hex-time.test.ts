@@ -27,6 +27,22 @@ describe("parseHex", () => {
     expect(parseHex("ab cd")).toEqual(bytes(0xab, 0xcd));
   });
 
+  it("reads pldmd's spaced bytes of any length, and any break in that shape, as the pairs they are", () => {
+    for (let n = 0; n <= 30; n++) {
+      const want = Uint8Array.from({ length: n }, (_, i) => (i * 37 + 11) & 0xff);
+      const hex = Array.from(want, (b) => b.toString(16).padStart(2, "0"));
+      expect(parseHex(hex.join(" "))).toEqual(want);
+      expect(parseHex(`${hex.join(" ")} `.toUpperCase())).toEqual(want);
+      // Another separator, a doubled space or a run without spaces anywhere in a line.
+      for (let at = 1; at < n; at++) {
+        for (const sep of ["-", "  ", "", ",", "\t"]) expect(parseHex([hex.slice(0, at).join(" "), hex.slice(at).join(" ")].join(sep))).toEqual(want);
+      }
+      // A character that is not hex at any place is refused.
+      const text = `${hex.join(" ")} `;
+      for (let at = 0; at < text.length; at++) expect(() => parseHex(`${text.slice(0, at)}g${text.slice(at + 1)}`)).toThrow(HexError);
+    }
+  });
+
   it("refuses what is not hex, naming it", () => {
     expect(() => parseHex("85 3g")).toThrow(HexError);
     expect(() => parseHex("85 3g")).toThrow('not hex: "85 3g"');
