@@ -138,18 +138,23 @@ export class InputParser {
 
   private textChunk(s: string, out: EventSink): void {
     let start = 0;
-    let text = s;
+    // The line split across chunks is joined on its own: the chunk stays one flat string
+    // (searching and slicing a chunk joined to the piece before it was twice as slow).
     if (this.partial) {
-      text = this.partial + s;
+      const end = s.indexOf("\n");
+      if (end < 0) return void (this.partial += s);
+      const line = this.partial + s.slice(0, end);
       this.partial = "";
-    }
-    for (;;) {
-      const end = text.indexOf("\n", start);
-      if (end < 0) break;
-      this.line(text.slice(start, end), out);
+      this.line(line, out);
       start = end + 1;
     }
-    if (start < text.length) this.partial = text.slice(start);
+    for (;;) {
+      const end = s.indexOf("\n", start);
+      if (end < 0) break;
+      this.line(s.slice(start, end), out);
+      start = end + 1;
+    }
+    if (start < s.length) this.partial = s.slice(start);
   }
 
   private line(line: string, out: EventSink): void {
