@@ -195,9 +195,9 @@ export class CaptureReader {
       else {
         const high = u32(b, start + 4, e);
         const low = u32(b, start + 8, e);
-        // Decimal resolutions to the microsecond are exact as milliseconds: the text is made
-        // only for the packet that completes a message. Finer ones are written now.
-        const exact = ifc.unitsPerSecond <= 1e6 && ifc.unitsPerSecond === 10 ** ifc.digits;
+        // Times exact as milliseconds get their text only for a packet that completes a
+        // message; finer ones are written now.
+        const exact = ifc.exactMs;
         const t = exact ? null : timestamp(ifc, high, low);
         const ms = t ? t.ms : ((high * 2 ** 32 + low) / ifc.unitsPerSecond) * 1000;
         const ev = linkEvent(ifc.linkType, b, start + epbSize, capturedLen, t ? t.iso : null, ms, this.stats);
@@ -233,13 +233,18 @@ interface Interface {
   /** Timestamp units per second, and the decimal digits to print them with. */
   unitsPerSecond: number;
   digits: number;
+  /**
+   * A decimal resolution to the microsecond: exact as milliseconds, so a packet's time text
+   * waits until a record needs it. Worked out once here (`10 **` per packet was most of reading one).
+   */
+  exactMs: boolean;
 }
 
 /** if_tsresol (option 9): 10^-n seconds, or 2^-n when the top bit is set; microseconds by default. */
 function readInterface(body: Uint8Array, endian: Endian): Interface {
   const fixed = pcapngInterface[endian];
   const { linkType } = fixed.parse(body);
-  const ifc: Interface = { linkType, unitsPerSecond: 1_000_000, digits: 6 };
+  const ifc: Interface = { linkType, unitsPerSecond: 1_000_000, digits: 6, exactMs: true };
   for (let o = fixed.size; o + 4 <= body.length;) {
     const { code, length } = pcapngOption[endian].parse(body.subarray(o, o + 4));
     if (code === PcapngOption.EndOfOptions) break;
@@ -255,6 +260,7 @@ function readInterface(body: Uint8Array, endian: Endian): Interface {
     }
     o += 4 + Math.ceil(length / 4) * 4;
   }
+  ifc.exactMs = ifc.unitsPerSecond <= 1e6 && ifc.unitsPerSecond === 10 ** ifc.digits;
   return ifc;
 }
 
