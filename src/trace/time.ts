@@ -40,6 +40,7 @@ export function normaliseFlightRecorderTime(text: string): string {
 }
 
 let lastIsoWhole = "";
+let lastIsoZone: string | undefined;
 let lastIsoBase = NaN;
 
 /**
@@ -51,10 +52,10 @@ export function timeToMs(time: string | null): number | null {
   let m = ISO.exec(time);
   if (m) {
     // A log has many lines a second: the whole second is parsed once.
-    const whole = m[3] ? `${m[1]}${m[3]}` : m[1]!;
-    if (whole !== lastIsoWhole) {
+    if (m[1] !== lastIsoWhole || m[3] !== lastIsoZone) {
       const zone = m[3] ? (m[3] === "Z" ? "Z" : `${m[3].slice(0, 3)}:${m[3].slice(-2)}`) : "Z";
-      lastIsoWhole = whole;
+      lastIsoWhole = m[1]!;
+      lastIsoZone = m[3];
       lastIsoBase = Date.parse(`${m[1]!.replace(" ", "T")}${zone}`);
     }
     return Number.isNaN(lastIsoBase) ? null : lastIsoBase + fractionMs(m[2]);
