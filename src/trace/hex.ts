@@ -20,8 +20,11 @@ for (const c of " \t\r,-:;") SEPARATOR[c.charCodeAt(0)] = 1;
 let scratch = Buffer.allocUnsafeSlow(16 * 1024);
 /** `scratch` read four bytes at a time (big-endian: the first character is the high byte). */
 let words = new DataView(scratch.buffer, scratch.byteOffset, scratch.length);
-/** Decoded messages are carved from shared slabs: a certificate's 1.5 KB would each be a native allocation. */
-const pool = new BytePool();
+/**
+ * Decoded messages are carved from shared slabs: a certificate's 1.5 KB would each be a native
+ * allocation. 64 KB slabs: an ArrayBuffer costs ~5-10 us whatever its size, and a text log makes many.
+ */
+const pool = new BytePool(64 * 1024);
 
 /**
  * One pass over the text's bytes (copied out natively as latin1, which is twice as fast to
