@@ -19,20 +19,34 @@ export interface MctpPacketHeader {
   tag: number;
 }
 
-export function decodeMctpPacketHeader(p: Uint8Array): MctpPacketHeader {
-  if (p.length < MCTP_HEADER_SIZE) throw new DecodeError("truncated", `MCTP packet needs 4 header bytes, has ${p.length}`, p.length);
+/** Why `p` cannot be an MCTP packet, or null when its header reads. */
+export function mctpPacketHeaderError(p: Uint8Array): DecodeError | null {
+  if (p.length < MCTP_HEADER_SIZE) return new DecodeError("truncated", `MCTP packet needs 4 header bytes, has ${p.length}`, p.length);
   const version = p[0]! & 0x0f;
-  if (version !== MCTP_HEADER_VERSION) throw new DecodeError("unsupported-version", `MCTP header version ${version}`, 0);
+  if (version !== MCTP_HEADER_VERSION) return new DecodeError("unsupported-version", `MCTP header version ${version}`, 0);
+  return null;
+}
+
+/**
+ * Reads the header into `h` (a receive path reads every packet's header: one object reused
+ * rather than one per packet). Throws DecodeError as decodeMctpPacketHeader does.
+ */
+export function decodeMctpPacketHeaderInto(p: Uint8Array, h: MctpPacketHeader): MctpPacketHeader {
+  const error = mctpPacketHeaderError(p);
+  if (error) throw error;
   const flags = p[3]!;
-  return {
-    dest: p[1]!,
-    src: p[2]!,
-    som: (flags & 0x80) !== 0,
-    eom: (flags & 0x40) !== 0,
-    seq: (flags >> 4) & 3,
-    tagOwner: (flags & 0x08) !== 0,
-    tag: flags & 7,
-  };
+  h.dest = p[1]!;
+  h.src = p[2]!;
+  h.som = (flags & 0x80) !== 0;
+  h.eom = (flags & 0x40) !== 0;
+  h.seq = (flags >> 4) & 3;
+  h.tagOwner = (flags & 0x08) !== 0;
+  h.tag = flags & 7;
+  return h;
+}
+
+export function decodeMctpPacketHeader(p: Uint8Array): MctpPacketHeader {
+  return decodeMctpPacketHeaderInto(p, { dest: 0, src: 0, som: false, eom: false, seq: 0, tagOwner: false, tag: 0 });
 }
 
 /** Header and body (a view into the packet, not a copy). */

@@ -6,7 +6,7 @@
  */
 import { DecodeError } from "../errors.js";
 import { BytePool, view } from "../wire/byte-pool.js";
-import { decodeMctpPacketHeader, MCTP_HEADER_SIZE } from "./packet.js";
+import { decodeMctpPacketHeader, decodeMctpPacketHeaderInto, MCTP_HEADER_SIZE, type MctpPacketHeader } from "./packet.js";
 
 export interface ReassembledMessage {
   src: number;
@@ -34,6 +34,9 @@ const REASONS: readonly ReassemblyDropReason[] = ["bad-header", "seq-gap", "no-s
 
 export class MctpReassembler {
   readonly drops: Record<ReassemblyDropReason, number> = Object.fromEntries(REASONS.map((r) => [r, 0])) as Record<ReassemblyDropReason, number>;
+  private dropCount = 0;
+  /** Read anew for every packet; nothing keeps it past `push`. */
+  private readonly header: MctpPacketHeader = decodeMctpPacketHeader(Uint8Array.of(1, 0, 0, 0));
   private readonly partials = new Map<number, Partial>();
   /** Joined messages (a certificate is ~1.5 KB) are carved from a slab rather than allocated one by one. */
   private readonly pool = new BytePool();
@@ -48,10 +51,10 @@ export class MctpReassembler {
   push(packet: Uint8Array, nowMs: number): ReassembledMessage | null {
     let h;
     try {
-      h = decodeMctpPacketHeader(packet);
+      h = decodeMctpPacketHeaderInto(packet, this.header);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
-      this.drops["bad-header"]++;
+      this.drop("bad-header");
       return null;
     }
     const bodyLength = packet.length - MCTP_HEADER_SIZE;
@@ -59,23 +62,23 @@ export class MctpReassembler {
     let partial = this.partials.get(key);
     if (partial && nowMs - partial.startedAt >= this.expiryMs) {
       this.partials.delete(key);
-      this.drops.expired++;
+      this.drop("expired");
       partial = undefined;
     }
 
     if (h.som) {
       if (partial) {
         this.partials.delete(key);
-        this.drops.restarted++;
+        this.drop("restarted");
       }
       if (bodyLength === 0) {
-        this.drops.empty++;
+        this.drop("empty");
         return null;
       }
       // Fast path: a single-packet message needs no copy.
       if (h.eom) return this.finish(h.src, h.dest, h.tag, h.tagOwner, view(packet, MCTP_HEADER_SIZE, bodyLength), 1);
       if (bodyLength > this.maxMessageBytes) {
-        this.drops["too-large"]++;
+        this.drop("too-large");
         return null;
       }
       this.partials.set(key, { packets: [packet], bytes: bodyLength, nextSeq: (h.seq + 1) & 3, startedAt: nowMs });
@@ -83,17 +86,17 @@ export class MctpReassembler {
     }
 
     if (!partial) {
-      this.drops["no-som"]++;
+      this.drop("no-som");
       return null;
     }
     if (h.seq !== partial.nextSeq) {
       this.partials.delete(key);
-      this.drops["seq-gap"]++;
+      this.drop("seq-gap");
       return null;
     }
     if (partial.bytes + bodyLength > this.maxMessageBytes) {
       this.partials.delete(key);
-      this.drops["too-large"]++;
+      this.drop("too-large");
       return null;
     }
     partial.packets.push(packet);
@@ -114,11 +117,22 @@ export class MctpReassembler {
       }
     }
     this.drops.expired += n;
+    this.dropCount += n;
     return n;
+  }
+
+  /** All drops, whatever the reason: one number to watch instead of summing `drops`. */
+  get dropped(): number {
+    return this.dropCount;
   }
 
   pendingCount(): number {
     return this.partials.size;
+  }
+
+  private drop(reason: ReassemblyDropReason): void {
+    this.drops[reason]++;
+    this.dropCount++;
   }
 
   private finish(src: number, dest: number, tag: number, tagOwner: boolean, message: Uint8Array, packets: number): ReassembledMessage {

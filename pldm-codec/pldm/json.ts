@@ -17,6 +17,12 @@ export interface PldmJson {
   fields: Record<string, unknown> | null;
 }
 
+/** `Object.keys(o).length > 0` without the array: this runs for every message of a trace. */
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
 export function pldmMessageToJson(m: PldmMessage): PldmJson {
   const { header: h } = m;
   let fields: Record<string, unknown> | null = null;
@@ -27,7 +33,7 @@ export function pldmMessageToJson(m: PldmMessage): PldmJson {
           ? m.def.request
           : m.def.response
         : errorShapeOf(m.def, m.bytes.length - PLDM_HEADER_SIZE - 1);
-    fields = shape && Object.keys(m.fields).length ? shape.toJson(m.fields) : {};
+    fields = shape && hasKeys(m.fields) ? shape.toJson(m.fields) : {};
     if (typeof m.fields.fileType === "number" && h.type === PldmType.Oem) fields.fileTypeName = IBM_FILE_TYPE_NAMES[m.fields.fileType] ?? null;
     if (m.fields.data instanceof Uint8Array) fields.dataLength = m.fields.data.length;
   }

@@ -22,8 +22,9 @@ import {
   u32,
   type Endian,
 } from "./capture-records.js";
+import { view } from "../../pldm-codec/wire/byte-pool.js";
 import { isoFromEpoch } from "./time.js";
-import type { Direction, TraceEvent } from "./trace-event.js";
+import type { Direction, EventSink, TraceEvent } from "./trace-event.js";
 
 export interface CaptureStats {
   packets: number;
@@ -55,14 +56,28 @@ function pcapMagic(b: Uint8Array): { endian: Endian; digits: number } | null {
 
 const direction = (packetType: number): Direction | null => (packetType === PacketType.Outgoing ? "tx" : packetType === PacketType.Host ? "rx" : null);
 
-function linkEvent(linkType: number, data: Uint8Array, time: string | null, ms: number | null, stats: CaptureStats): TraceEvent | null {
-  const cooked = parseCooked(linkType, data);
+const COOKED = { protocol: 0, packetType: 0, size: 0 };
+
+/**
+ * The MCTP packet in the captured frame b[start, start + length) as an event, or null (counted as
+ * skipped) for any other frame. One view per packet and one object: this runs for every packet.
+ */
+function linkEvent(
+  linkType: number,
+  b: Uint8Array,
+  start: number,
+  length: number,
+  time: string | null,
+  ms: number | null,
+  stats: CaptureStats,
+): TraceEvent | null {
+  const cooked = parseCooked(linkType, b, start, length, COOKED);
   if (!cooked || cooked.protocol !== ETH_P_MCTP) {
     stats.skipped++;
     return null;
   }
   stats.packets++;
-  return { kind: "mctp-packet", bytes: data.subarray(cooked.size), dir: direction(cooked.packetType), time, ms };
+  return { kind: "mctp-packet", bytes: view(b, start + cooked.size, length - cooked.size), dir: direction(cooked.packetType), time, ms, timeDigits: undefined };
 }
 
 /**
@@ -82,7 +97,7 @@ export class CaptureReader {
     kind: "start",
   };
 
-  push(chunk: Uint8Array, out: TraceEvent[]): void {
+  push(chunk: Uint8Array, out: EventSink): void {
     if (this.state.kind === "broken") return;
     let b = chunk;
     if (this.pending.length) {
@@ -96,19 +111,19 @@ export class CaptureReader {
   }
 
   /** End of input: bytes left over are a record cut short. */
-  finish(out: TraceEvent[]): void {
+  finish(out: EventSink): void {
     if (this.state.kind !== "broken" && this.pending.length) this.read(this.pending, out, true);
     this.pending = new Uint8Array(0);
   }
 
-  private broken(out: TraceEvent[], b: Uint8Array, at: number, reason: string): number {
+  private broken(out: EventSink, b: Uint8Array, at: number, reason: string): number {
     out.push(brokenEvent(b, at, this.base, reason));
     this.state = { kind: "broken" };
     return b.length;
   }
 
   /** Decodes whole records from `b`; returns how many bytes were used. */
-  private read(b: Uint8Array, out: TraceEvent[], end: boolean): number {
+  private read(b: Uint8Array, out: EventSink, end: boolean): number {
     if (this.state.kind === "start") {
       if (b.length < 4 + 24 && !end) return 0;
       const magic = pcapMagic(b);
@@ -123,7 +138,7 @@ export class CaptureReader {
     return this.state.kind === "pcap" ? this.readPcap(b, out, end) : this.readPcapng(b, out, end);
   }
 
-  private readPcap(b: Uint8Array, out: TraceEvent[], end: boolean): number {
+  private readPcap(b: Uint8Array, out: EventSink, end: boolean): number {
     const st = this.state as { endian: Endian; digits: number; linkType: number };
     const rec = pcapRecordHeader[st.endian];
     let at = 0;
@@ -134,14 +149,14 @@ export class CaptureReader {
       if (h.inclLen > MAX_RECORD) return this.broken(out, b, at, `record of ${h.inclLen} bytes is larger than any MCTP packet`);
       if (start + h.inclLen > b.length) return end ? this.broken(out, b, at, `record of ${h.inclLen} bytes runs past the end`) : at;
       const ms = h.tsSec * 1000 + h.tsFrac / (st.digits === 9 ? 1e6 : 1e3);
-      const ev = linkEvent(st.linkType, b.subarray(start, start + h.inclLen), isoFromEpoch(h.tsSec, h.tsFrac, st.digits), ms, this.stats);
+      const ev = linkEvent(st.linkType, b, start, h.inclLen, isoFromEpoch(h.tsSec, h.tsFrac, st.digits), ms, this.stats);
       if (ev) out.push(ev);
       at = start + h.inclLen;
     }
     return at;
   }
 
-  private readPcapng(b: Uint8Array, out: TraceEvent[], end: boolean): number {
+  private readPcapng(b: Uint8Array, out: EventSink, end: boolean): number {
     const st = this.state as { kind: "pcapng"; endian: Endian; interfaces: Interface[] };
     let at = 0;
     while (at < b.length) {
@@ -157,39 +172,37 @@ export class CaptureReader {
         return this.broken(out, b, at, `block of type ${type} with bad length ${totalLength}`);
       }
       if (at + totalLength > b.length) return end ? this.broken(out, b, at, `block of type ${type} with bad length ${totalLength}`) : at;
-      this.block(b, at, type, b.subarray(at + BLOCK_HEAD_SIZE, at + totalLength - BLOCK_TAIL_SIZE), st, out);
+      this.block(b, at, type, at + BLOCK_HEAD_SIZE, at + totalLength - BLOCK_TAIL_SIZE, st, out);
       at += totalLength;
     }
     return at;
   }
 
-  private block(b: Uint8Array, at: number, type: number, body: Uint8Array, st: { endian: Endian; interfaces: Interface[] }, out: TraceEvent[]): void {
-    const epb = pcapngEnhancedPacket[st.endian];
-    const least =
-      type === BlockType.Interface ? pcapngInterface[st.endian].size : type === BlockType.Enhanced ? epb.size : type === BlockType.SimplePacket ? 4 : 0;
-    if (body.length < least) out.push(brokenEvent(b, at, this.base, `block of type ${type} too short for its fields`));
-    else if (type === BlockType.Interface) st.interfaces.push(readInterface(body, st.endian));
+  /** One block: its body is b[start, end) (offsets, not a view: most blocks are packets, read in place). */
+  private block(b: Uint8Array, at: number, type: number, start: number, end: number, st: { endian: Endian; interfaces: Interface[] }, out: EventSink): void {
+    const e = st.endian;
+    const epbSize = pcapngEnhancedPacket[e].size;
+    const length = end - start;
+    const least = type === BlockType.Interface ? pcapngInterface[e].size : type === BlockType.Enhanced ? epbSize : type === BlockType.SimplePacket ? 4 : 0;
+    if (length < least) out.push(brokenEvent(b, at, this.base, `block of type ${type} too short for its fields`));
+    else if (type === BlockType.Interface) st.interfaces.push(readInterface(b.subarray(start, end), e));
     else if (type === BlockType.Enhanced) {
-      const interfaceId = u32(body, 0, st.endian);
-      const capturedLen = u32(body, 12, st.endian);
+      const interfaceId = u32(b, start, e);
+      const capturedLen = u32(b, start + 12, e);
       const ifc = st.interfaces[interfaceId];
       if (!ifc) out.push(brokenEvent(b, at, this.base, `packet on undeclared interface ${interfaceId}`));
-      else if (capturedLen > body.length - epb.size) out.push(brokenEvent(b, at, this.base, "packet longer than its block"));
+      else if (capturedLen > length - epbSize) out.push(brokenEvent(b, at, this.base, "packet longer than its block"));
       else {
-        const high = u32(body, 4, st.endian);
-        const low = u32(body, 8, st.endian);
-        const ev = linkEvent(ifc.linkType, body.subarray(epb.size, epb.size + capturedLen), null, null, this.stats);
+        const high = u32(b, start + 4, e);
+        const low = u32(b, start + 8, e);
+        // Times exact as milliseconds get their text only for a packet that completes a
+        // message; finer ones are written now.
+        const exact = ifc.exactMs;
+        const t = exact ? null : timestamp(ifc, high, low);
+        const ms = t ? t.ms : ((high * 2 ** 32 + low) / ifc.unitsPerSecond) * 1000;
+        const ev = linkEvent(ifc.linkType, b, start + epbSize, capturedLen, t ? t.iso : null, ms, this.stats);
         if (ev) {
-          // Decimal resolutions to the microsecond are exact as milliseconds: the text is made
-          // only for the packet that completes a message. Finer ones are written now.
-          if (ifc.unitsPerSecond <= 1e6 && ifc.unitsPerSecond === 10 ** ifc.digits) {
-            ev.ms = ((high * 2 ** 32 + low) / ifc.unitsPerSecond) * 1000;
-            ev.timeDigits = ifc.digits;
-          } else {
-            const t = timestamp(ifc, high, low);
-            ev.time = t.iso;
-            ev.ms = t.ms;
-          }
+          if (exact) ev.timeDigits = ifc.digits;
           out.push(ev);
         }
       }
@@ -197,7 +210,7 @@ export class CaptureReader {
       const ifc = st.interfaces[0];
       // A simple packet has no timestamp; its captured length is what the block holds.
       if (ifc) {
-        const ev = linkEvent(ifc.linkType, body.subarray(4), null, null, this.stats);
+        const ev = linkEvent(ifc.linkType, b, start + 4, length - 4, null, null, this.stats);
         if (ev) out.push(ev);
       }
     }
@@ -220,13 +233,18 @@ interface Interface {
   /** Timestamp units per second, and the decimal digits to print them with. */
   unitsPerSecond: number;
   digits: number;
+  /**
+   * A decimal resolution to the microsecond: exact as milliseconds, so a packet's time text
+   * waits until a record needs it. Worked out once here (`10 **` per packet was most of reading one).
+   */
+  exactMs: boolean;
 }
 
 /** if_tsresol (option 9): 10^-n seconds, or 2^-n when the top bit is set; microseconds by default. */
 function readInterface(body: Uint8Array, endian: Endian): Interface {
   const fixed = pcapngInterface[endian];
   const { linkType } = fixed.parse(body);
-  const ifc: Interface = { linkType, unitsPerSecond: 1_000_000, digits: 6 };
+  const ifc: Interface = { linkType, unitsPerSecond: 1_000_000, digits: 6, exactMs: true };
   for (let o = fixed.size; o + 4 <= body.length;) {
     const { code, length } = pcapngOption[endian].parse(body.subarray(o, o + 4));
     if (code === PcapngOption.EndOfOptions) break;
@@ -242,6 +260,7 @@ function readInterface(body: Uint8Array, endian: Endian): Interface {
     }
     o += 4 + Math.ceil(length / 4) * 4;
   }
+  ifc.exactMs = ifc.unitsPerSecond <= 1e6 && ifc.unitsPerSecond === 10 ** ifc.digits;
   return ifc;
 }
 

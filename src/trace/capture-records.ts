@@ -104,9 +104,20 @@ export function u32(b: Uint8Array, at: number, endian: Endian): number {
  * Linux cooked headers, network byte order: SLL (LINKTYPE_LINUX_SLL, 113, 16 bytes: packet
  * type, ARPHRD, address length, 8 address bytes, protocol) and SLL2 (276, 20 bytes: protocol,
  * reserved, interface index, ARPHRD, packet type, address length, 8 address bytes).
+ * Read into `into` when given: a capture reader reads one for every packet.
  */
-export function parseCooked(linkType: number, b: Uint8Array): (CookedHeader & { size: number }) | null {
-  if (linkType === LinkType.LinuxSll && b.length >= SLL_SIZE) return { protocol: (b[14]! << 8) | b[15]!, packetType: (b[0]! << 8) | b[1]!, size: SLL_SIZE };
-  if (linkType === LinkType.LinuxSll2 && b.length >= SLL2_SIZE) return { protocol: (b[0]! << 8) | b[1]!, packetType: b[10]!, size: SLL2_SIZE };
+export function parseCooked(
+  linkType: number,
+  b: Uint8Array,
+  at = 0,
+  length = b.length - at,
+  into: CookedHeader & { size: number } = { protocol: 0, packetType: 0, size: 0 },
+): (CookedHeader & { size: number }) | null {
+  const sll = linkType === LinkType.LinuxSll && length >= SLL_SIZE;
+  if (!sll && !(linkType === LinkType.LinuxSll2 && length >= SLL2_SIZE)) return null;
+  into.protocol = sll ? (b[at + 14]! << 8) | b[at + 15]! : (b[at]! << 8) | b[at + 1]!;
+  into.packetType = sll ? (b[at]! << 8) | b[at + 1]! : b[at + 10]!;
+  into.size = sll ? SLL_SIZE : SLL2_SIZE;
+  return into;
   return null;
 }

@@ -10,6 +10,7 @@ import { pldmMessageToJson, type PldmJson } from "../../pldm-codec/pldm/json.js"
 import { decodePldmMessage, type PldmMessage } from "../../pldm-codec/pldm/message.js";
 import { completionCodeName, PLDM_TYPE_NAMES, PldmType } from "../../pldm-codec/pldm/names.js";
 import { commandName } from "../../pldm-codec/pldm/registry.js";
+import { view } from "../../pldm-codec/wire/byte-pool.js";
 import { HexBytes, toHex } from "./hex.js";
 import { timeToMs } from "./time.js";
 
@@ -110,7 +111,54 @@ export class TraceRecord {
   }
 }
 
-const json = (v: string | null) => (v === null ? "null" : JSON.stringify(v));
+/** A JSON string literal: names, times and notes seldom need escaping, and checking is cheaper than JSON.stringify. */
+function jsonString(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return JSON.stringify(s);
+  }
+  return `"${s}"`;
+}
+
+const json = (v: string | null) => (v === null ? "null" : jsonString(v));
+
+/** One value as JSON.stringify writes it inside an object; undefined when it leaves the key out. */
+function jsonValue(v: unknown): string | undefined {
+  switch (typeof v) {
+    case "number":
+      return Number.isFinite(v) ? String(v) : "null";
+    case "string":
+      return jsonString(v);
+    case "boolean":
+      return v ? "true" : "false";
+    case "object":
+      if (v === null) return "null";
+      // Hex digits only: no escaping to look for in a few kilobytes of certificate.
+      if (v instanceof HexBytes) return `"${v.toJSON()}"`;
+      return JSON.stringify(v);
+    default:
+      return JSON.stringify(v);
+  }
+}
+
+function fieldsJson(fields: Record<string, unknown>): string {
+  let s = "";
+  for (const k in fields) {
+    const v = jsonValue(fields[k]);
+    if (v !== undefined) s += `${s ? "," : ""}${jsonString(k)}:${v}`;
+  }
+  return `{${s}}`;
+}
+
+/** `JSON.stringify(p)`, written by hand: a generic stringify of every message was most of the JSON output's time. */
+function pldmToJson(p: TracePldm): string {
+  return (
+    `{"request":${p.request},"datagram":${p.datagram},"instanceId":${p.instanceId},"type":${p.type},"typeName":${json(p.typeName)},` +
+    `"command":${p.command},"commandName":${json(p.commandName)},"completionCode":${p.completionCode},` +
+    `"completionCodeName":${json(p.completionCodeName)},"fields":${p.fields === null ? "null" : fieldsJson(p.fields)},` +
+    `"interpretation":${json(p.interpretation)},"note":${json(p.note)}}`
+  );
+}
 
 /**
  * One record as a JSON line, the same text `JSON.stringify(record)` gives, written by hand:
@@ -121,10 +169,12 @@ export function recordToJson(r: TraceRecord): string {
   const exchange = x === null ? "null" : `{"role":"${x.role}","peer":${x.peer},"latencyMs":${x.latencyMs},"retry":${x.retry}}`;
   return (
     `{"index":${r.index},"dir":${json(r.dir)},"time":${json(r.time)},"src":${r.src},"dest":${r.dest},"tag":${r.tag},"tagOwner":${r.tagOwner},` +
-    `"messageType":${r.messageType},"pldm":${r.pldm === null ? "null" : JSON.stringify(r.pldm)},"error":${json(r.error)},"raw":"${r.raw}",` +
+    `"messageType":${r.messageType},"pldm":${r.pldm === null ? "null" : pldmToJson(r.pldm)},"error":${json(r.error)},"raw":"${r.raw}",` +
     `"exchange":${exchange},"truncated":${r.truncated}${r.length === undefined ? "" : `,"length":${r.length}`}}`
   );
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 /** The codec's JSON for a decoded message, with 0x3F named as the vendor type it is. */
 function pldmJson(m: PldmMessage, r: TraceRecord): TracePldm {
@@ -132,7 +182,10 @@ function pldmJson(m: PldmMessage, r: TraceRecord): TracePldm {
   let json: PldmJson;
   if (data instanceof Uint8Array && data.length > 0) {
     // The codec would spell the data out in hex now; it is done later, and only if printed.
-    json = pldmMessageToJson({ ...m, fields: { ...m.fields, data: data.subarray(0, 0) } });
+    // `m` is ours (just decoded): its data is swapped out for the call rather than copied.
+    m.fields!.data = NO_BYTES;
+    json = pldmMessageToJson(m);
+    m.fields!.data = data;
     json.fields!.data = new HexBytes(data, r);
     json.fields!.dataLength = data.length;
   } else json = pldmMessageToJson(m);
@@ -192,8 +245,9 @@ export function recordFromPldm(bytes: Uint8Array, meta: MctpMeta = NO_META): Tra
 /** A whole MCTP message: type byte, then the body. */
 export function recordFromMctpMessage(message: Uint8Array, meta: MctpMeta): TraceRecord {
   const type = message[0]! & 0x7f;
-  if (type === MctpMessageType.Pldm) return recordFromPldm(message.subarray(1), meta);
-  const r = new TraceRecord(meta, type, message.subarray(1));
+  const body = view(message, 1, message.length - 1);
+  if (type === MctpMessageType.Pldm) return recordFromPldm(body, meta);
+  const r = new TraceRecord(meta, type, body);
   r.length = message.length - 1;
   return r;
 }

@@ -10,7 +10,7 @@
  * exchanges and the records behind the oldest one, never the whole trace.
  */
 import { bytesEqual } from "../../pldm-codec/wire/bytes.js";
-import type { TraceRecord } from "./decoded-record.js";
+import type { TracePldm, TraceRecord } from "./decoded-record.js";
 
 export interface ExchangeSummary {
   records: number;
@@ -53,11 +53,21 @@ interface Pending {
   released: boolean;
 }
 
-/** Which requester/responder pair a message belongs to, seen from the requester. */
-function requesterSide(r: TraceRecord, isRequest: boolean): string {
-  if (r.src !== null && r.dest !== null) return isRequest ? `${r.src}>${r.dest}` : `${r.dest}>${r.src}`;
-  if (r.dir) return isRequest ? r.dir : r.dir === "tx" ? "rx" : "tx";
-  return "?";
+/**
+ * The exchange a message belongs to: the requester/responder pair seen from the requester (EIDs,
+ * else the direction), instance id, type and command. One number for EIDs that fit a byte (all
+ * of them on the wire): a string made and hashed for every message was a good part of pairing.
+ */
+function exchangeKey(r: TraceRecord, p: TracePldm): number | string {
+  const { src, dest } = r;
+  let side: number;
+  if (src !== null && dest !== null) {
+    if (src > 0xff || dest > 0xff) return `${p.request ? `${src}>${dest}` : `${dest}>${src}`}|${p.instanceId}|${p.type}|${p.command}`;
+    side = p.request ? (src << 8) | dest : (dest << 8) | src;
+  } else if (r.dir) side = 0x10000 + ((p.request ? r.dir === "tx" : r.dir === "rx") ? 0 : 1);
+  else side = 0x10002;
+  // instanceId (5 bits), type (6) and command (8) below the side.
+  return side * 0x80000 + ((p.instanceId << 14) | (p.type << 8) | p.command);
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
@@ -88,10 +98,11 @@ export class ExchangeTracker {
   readonly summary = emptySummary();
   private readonly timeout: number;
   private readonly maxHeld: number;
-  private readonly pending = new Map<string, Pending>();
-  private readonly lastAnswer = new Map<string, Uint8Array>();
+  private readonly pending = new Map<number | string, Pending>();
+  private readonly lastAnswer = new Map<number | string, Uint8Array>();
   private readonly latencies: number[] = [];
-  private held: TraceRecord[] = [];
+  /** Records not yet out, from `head` on; slots before it are emptied as they go out. */
+  private held: (TraceRecord | null)[] = [];
   private head = 0;
 
   constructor(opts: PairOptions = {}) {
@@ -136,7 +147,11 @@ export class ExchangeTracker {
   }
 
   private release(out: TraceRecord[]): void {
-    while (this.head < this.held.length && !this.held[this.head]!.awaiting) out.push(this.held[this.head++]!);
+    while (this.head < this.held.length && !this.held[this.head]!.awaiting) {
+      out.push(this.held[this.head]!);
+      // What went out is the caller's: held here it would outlive its printing.
+      this.held[this.head++] = null;
+    }
     // Drop what went out, now and then, rather than shifting on every record.
     if (this.head > 1024 && this.head * 2 > this.held.length) {
       this.held = this.held.slice(this.head);
@@ -171,7 +186,7 @@ export class ExchangeTracker {
       r.exchange = { role: "datagram", peer: null, latencyMs: null, retry: 0 };
       return;
     }
-    const key = `${requesterSide(r, p.request)}|${p.instanceId}|${p.type}|${p.command}`;
+    const key = exchangeKey(r, p);
     if (p.request) return this.request(r, key);
     s.responses++;
     if (p.completionCode !== null && p.completionCode !== 0) {
@@ -201,14 +216,17 @@ export class ExchangeTracker {
     // Requests already printed (given up on) keep what was printed.
     if (!open.released) {
       for (const a of open.attempts) {
-        a.exchange = { ...a.exchange!, peer: r.index, latencyMs: a === first ? latency : null };
+        // Each attempt's note is its own (made in request()): filled in, not copied.
+        const x = a.exchange!;
+        x.peer = r.index;
+        x.latencyMs = a === first ? latency : null;
         a.awaiting = false;
       }
     }
     r.exchange = { role: "response", peer: last.index, latencyMs: latency, retry: 0 };
   }
 
-  private request(r: TraceRecord, key: string): void {
+  private request(r: TraceRecord, key: number | string): void {
     const s = this.summary;
     const p = r.pldm!;
     s.requests++;

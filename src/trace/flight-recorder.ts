@@ -4,7 +4,7 @@
  * order before it is decoded, so pairing sees requests before their answers.
  */
 import { timeToMs } from "./time.js";
-import type { TraceEvent } from "./trace-event.js";
+import type { EventSink, TraceEvent } from "./trace-event.js";
 
 /** pldmd's ring holds 10 by default; a larger run is sorted in pieces of this size to bound memory. */
 const MAX_RUN = 65_536;
@@ -12,7 +12,7 @@ const MAX_RUN = 65_536;
 export class FlightRecorderRun {
   private run: { ms: number; seq: number; event: TraceEvent }[] = [];
 
-  add(event: TraceEvent, out: TraceEvent[]): void {
+  add(event: TraceEvent, out: EventSink): void {
     this.run.push({ ms: timeToMs(event.time) ?? Number.POSITIVE_INFINITY, seq: this.run.length, event });
     if (this.run.length >= MAX_RUN) this.flush(out);
   }
@@ -22,7 +22,7 @@ export class FlightRecorderRun {
   }
 
   /** The held records in time order (records without a time keep their place at the end). */
-  flush(out: TraceEvent[]): void {
+  flush(out: EventSink): void {
     if (!this.run.length) return;
     this.run.sort((a, b) => a.ms - b.ms || a.seq - b.seq);
     for (const r of this.run) out.push(r.event);

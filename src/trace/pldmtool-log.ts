@@ -21,7 +21,7 @@ import { HexError, isHexBytesLine, parseHex } from "./hex.js";
 import { isKnownPldm } from "./hex-lines.js";
 import { splitLogPrefix } from "./log-prefix.js";
 import { normaliseFlightRecorderTime } from "./time.js";
-import type { Direction, TraceEvent } from "./trace-event.js";
+import type { Direction, EventSink, TraceEvent } from "./trace-event.js";
 
 const FLIGHT_HEADER = /^(.*?)\s*: (Tx|Rx) :\s*$/;
 const TX_RX = /^(?:pldmtool:\s*)?(Tx|Rx)\s*:\s*/;
@@ -84,7 +84,7 @@ export class PldmtoolLogParser {
   private readonly flight = new FlightRecorderRun();
   private localEid: number | null = null;
 
-  line(raw: string, out: TraceEvent[]): void {
+  line(raw: string, out: EventSink): void {
     const trimmed = raw.trim();
     if (!trimmed) {
       this.endMessage(out);
@@ -130,7 +130,7 @@ export class PldmtoolLogParser {
   }
 
   /** End of input: what is held is decoded; a header still waiting for its hex is an error. */
-  finish(out: TraceEvent[]): void {
+  finish(out: EventSink): void {
     const h = this.header;
     this.header = null;
     this.endMessage(out);
@@ -139,12 +139,12 @@ export class PldmtoolLogParser {
   }
 
   /** The input went quiet (a live log): what is held goes out now instead of at the next line. */
-  flush(out: TraceEvent[]): void {
+  flush(out: EventSink): void {
     this.endMessage(out);
     this.flight.flush(out);
   }
 
-  private marked(out: TraceEvent[], time: string | null, message: string, line: string): void {
+  private marked(out: EventSink, time: string | null, message: string, line: string): void {
     const txrx = TX_RX.exec(message);
     if (txrx) {
       const dir: Direction = txrx[1] === "Tx" ? "tx" : "rx";
@@ -180,13 +180,13 @@ export class PldmtoolLogParser {
     return isHexBytesLine(body.slice(0, cutAt(body) ?? body.length)) || (data !== null && body.trim() === "");
   }
 
-  private setHeader(out: TraceEvent[], h: Header): void {
+  private setHeader(out: EventSink, h: Header): void {
     const before = this.header;
     this.header = h;
     if (before && !before.flight) out.push(this.error(before.dir, before.time, before.text, "no hex line after the header"));
   }
 
-  private startMessage(out: TraceEvent[], dir: Direction | null, time: string | null, text: string, prefix: PrefixRule, line: string): void {
+  private startMessage(out: EventSink, dir: Direction | null, time: string | null, text: string, prefix: PrefixRule, line: string): void {
     this.endMessage(out);
     const data = text.startsWith("Buffer Data:") ? BUFFER_DATA.exec(text) : null;
     const body = data ? text.slice(data[0].length) : text;
@@ -205,7 +205,7 @@ export class PldmtoolLogParser {
   }
 
   /** The open message is complete (the next line is not its continuation): decode it. */
-  private endMessage(out: TraceEvent[], toFlight = false): void {
+  private endMessage(out: EventSink, toFlight = false): void {
     const m = this.open;
     if (!m) return;
     this.open = null;

@@ -22,11 +22,11 @@ export class SerialTraceDecoder {
     return { serial: { ...this.deframer.stats }, reassemblyDrops: this.packets.reassemblyDrops };
   }
 
-  push(chunk: Uint8Array, meta: { dir?: "tx" | "rx" | null; time?: string | null } = {}): TraceRecord[] {
+  push(chunk: Uint8Array, meta: { dir?: "tx" | "rx" | null; time?: string | null; ms?: number | null } = {}): TraceRecord[] {
     const out: TraceRecord[] = [];
     for (const ev of this.deframer.push(chunk)) {
       if (ev.kind === "error") {
-        out.push(errorRecord(ev.raw, `serial ${ev.reason}`, meta));
+        out.push(errorRecord(ev.raw, `serial ${ev.reason}`, { dir: meta.dir, time: meta.time, ms: meta.ms }));
         continue;
       }
       for (const rec of this.packets.push(ev.packet, meta)) {

@@ -39,6 +39,10 @@ export function normaliseFlightRecorderTime(text: string): string {
   return m[2] === "UTC" || m[2] === "GMT" ? `${m[1]}T${m[3]}.${micros}Z` : `${m[1]} ${m[2]} ${m[3]}.${micros}`;
 }
 
+let lastIsoWhole = "";
+let lastIsoZone: string | undefined;
+let lastIsoBase = NaN;
+
 /**
  * Milliseconds for latency arithmetic. Syslog times have no year (2000 is assumed) and
  * zones other than UTC are read as UTC: both cancel out between records of one trace.
@@ -47,9 +51,14 @@ export function timeToMs(time: string | null): number | null {
   if (!time) return null;
   let m = ISO.exec(time);
   if (m) {
-    const zone = m[3] ? (m[3] === "Z" ? "Z" : `${m[3].slice(0, 3)}:${m[3].slice(-2)}`) : "Z";
-    const base = Date.parse(`${m[1]!.replace(" ", "T")}${zone}`);
-    return Number.isNaN(base) ? null : base + fractionMs(m[2]);
+    // A log has many lines a second: the whole second is parsed once.
+    if (m[1] !== lastIsoWhole || m[3] !== lastIsoZone) {
+      const zone = m[3] ? (m[3] === "Z" ? "Z" : `${m[3].slice(0, 3)}:${m[3].slice(-2)}`) : "Z";
+      lastIsoWhole = m[1]!;
+      lastIsoZone = m[3];
+      lastIsoBase = Date.parse(`${m[1]!.replace(" ", "T")}${zone}`);
+    }
+    return Number.isNaN(lastIsoBase) ? null : lastIsoBase + fractionMs(m[2]);
   }
   m = SYSLOG.exec(time);
   if (m) {

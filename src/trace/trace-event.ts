@@ -27,5 +27,10 @@ export type TraceEvent =
   | ({ kind: "serial"; bytes: Uint8Array } & EventMeta)
   | ({ kind: "error"; raw: Uint8Array; reason: string } & EventMeta);
 
+/** Where a parser puts its events: an array, or a decoder that takes each one as it comes. */
+export interface EventSink {
+  push(ev: TraceEvent): void;
+}
+
 export const INPUT_FORMATS = ["auto", "pldmtool", "serial", "serial-hex", "pldm-hex", "mctp-hex", "pcap"] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];

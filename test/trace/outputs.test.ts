@@ -9,6 +9,7 @@ import { formatRecord } from "../../src/trace/format-text.js";
 import { recordsToPcapng } from "../../src/trace/records-to-pcapng.js";
 import { recordToJson } from "../../src/trace/decoded-record.js";
 import { cliPath } from "../support/host-sim-process.js";
+import { field } from "./field-samples.js";
 import { enc, EXCHANGE, render } from "./samples.js";
 
 const cli = (args: string[], input?: Uint8Array | string, env: NodeJS.ProcessEnv = {}) =>
@@ -65,10 +66,20 @@ describe("JSON output", () => {
       enc(render.journald()),
       enc("Tx: 80 00 0\nRx: 00 00 04 00 1d 00\nTx: 81 02 0a ...\n"),
       enc("010908c801800002\n0108090301\n"),
+      // Every field shape, vendor messages IBM's and not, cut-short lines, errors (with a
+      // quote, a backslash and non-ASCII to escape), a message of another MCTP type, garbage.
+      ...Object.values(field).map((f) => enc(f())),
+      enc('Tx: 81 3f 0d 01\nRx: 01 3f 0d 80\nTx: 80 3f 7e 00 ff\nRx: 00 3f 0a 01 02 03\nTx error bad-fcs: 7e "q\\" é\nTx: 80 02 zz\nRx: 00 é\n'),
+      enc("0108c8\n7e0108090300c8010203\n"),
+      enc("07 08 09 c8 00 81 02\nzz\n"),
+      render.serialBinary().subarray(5),
     ];
     for (const input of inputs) {
       for (const r of decodeInputs([input]).records) expect(recordToJson(r)).toBe(JSON.stringify(r));
     }
+    const control = decodeInputs([enc("01 09 08 c8 00 02 03\n")], "mctp-hex").records;
+    expect(control[0]).toMatchObject({ messageType: 0, length: 2 });
+    for (const r of control) expect(recordToJson(r)).toBe(JSON.stringify(r));
   });
 
   it("prints only the summary object under --summary, and the records too with --records", () => {
