@@ -37,7 +37,7 @@ for (const m of traceMetrics(quick)) emit(m);
 const cli = cliMetrics(quick);
 for (const m of cli.metrics) emit(m);
 notes.push(
-  "Trace: `trace.decode.*` decode, pair and print (text, or JSON for `.json`) the bench's message mix as a pcapng and as a pldmd text log, in 1 MB chunks as the CLI reads them, best of 3 rounds.",
+  "Trace: `trace.decode.*` decode, pair and print (text, or JSON for `.json`) the bench's message mix as a pcapng and as a pldmd text log, in 1 MB chunks as the CLI reads them; each case's best of 7 rounds of 300 ms (5 of 150 ms in quick mode), the four cases alternating round by round.",
   ...cli.notes,
 );
 

@@ -56,42 +56,43 @@ export function decodeAndRender(b: Uint8Array, output: "text" | "json"): number 
   return printed;
 }
 
-/**
- * Whole-file decodes per second, best of `rounds` runs of about `ms` each. measure.ts's `rate`
- * warms up with 1000 calls, which is minutes for a multi-megabyte file; two calls warm it here.
- */
-function filesPerSecond(decode: () => number, ms: number, rounds = 3): number {
-  decode();
-  decode();
-  let best = 0;
-  for (let r = 0; r < rounds; r++) {
-    let calls = 0;
-    const start = performance.now();
-    let now = start;
-    while (now - start < ms || calls === 0) {
-      decode();
-      calls++;
-      now = performance.now();
-    }
-    best = Math.max(best, calls / ((now - start) / 1000));
+/** Whole-file decodes per second over about `ms`. */
+function filesPerSecond(decode: () => number, ms: number): number {
+  let calls = 0;
+  const start = performance.now();
+  let now = start;
+  while (now - start < ms || calls === 0) {
+    decode();
+    calls++;
+    now = performance.now();
   }
-  return best;
+  return calls / ((now - start) / 1000);
 }
 
+/**
+ * Each case's best over `rounds` alternating rounds: the two cores are shared, and a burst of
+ * other work lasting a few seconds would otherwise fall on every round of one case. measure.ts's
+ * `rate` warms up with 1000 calls, which is minutes for a multi-megabyte file; two calls warm it here.
+ */
 export function traceMetrics(quick: boolean): Metric[] {
-  const ms = quick ? 300 : 700;
+  const [rounds, ms] = quick ? [5, 150] : [7, 300];
   const { pcapng, textLog, messages } = traceBenchInputs(quick ? 1000 : 4000);
-  const out: Metric[] = [];
-  for (const [name, b] of [
-    ["pcapng", pcapng],
-    ["textlog", textLog],
-  ] as const) {
-    for (const output of ["text", "json"] as const) {
-      const files = filesPerSecond(() => decodeAndRender(b, output), ms);
-      const suffix = output === "text" ? "" : ".json";
-      out.push({ metric: `trace.decode.${name}${suffix}`, value: round(files * (b.length / 1e6)), unit: "MB/s" });
-      out.push({ metric: `trace.decode.${name}${suffix}.messages`, value: round(files * messages), unit: "msgs/s" });
-    }
+  const cases = (["pcapng", "textlog"] as const).flatMap((name) =>
+    (["text", "json"] as const).map((output) => {
+      const b = name === "pcapng" ? pcapng : textLog;
+      return { name, output, bytes: b.length, decode: () => decodeAndRender(b, output), best: 0 };
+    }),
+  );
+  for (const c of cases) {
+    c.decode();
+    c.decode();
   }
-  return out;
+  for (let r = 0; r < rounds; r++) for (const c of cases) c.best = Math.max(c.best, filesPerSecond(c.decode, ms));
+  return cases.flatMap(({ name, output, bytes, best }) => {
+    const suffix = output === "text" ? "" : ".json";
+    return [
+      { metric: `trace.decode.${name}${suffix}`, value: round(best * (bytes / 1e6)), unit: "MB/s" },
+      { metric: `trace.decode.${name}${suffix}.messages`, value: round(best * messages), unit: "msgs/s" },
+    ];
+  });
 }
