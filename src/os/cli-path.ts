@@ -11,7 +11,7 @@ export const SERVICE_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1"]
 
 /**
  * The daemon's flags (contrib/systemd spells the same): also V8's lite mode, made for low-memory
- * devices (no optimising compiler, feedback allocated lazily). It takes ~14 MB off the daemon's RSS
+ * devices (no optimising compiler, feedback allocated lazily). It takes ~13 MB off the daemon's RSS
  * and leaves its codec ~700 times faster than a 115200-baud line (docs/decisions.md). Lite mode
  * turns WebAssembly off and says so on stderr unless asked to.
  */
