@@ -1,7 +1,7 @@
 /** `hostbridge cert show FILE`: what a PEM certificate or CSR says, in a few lines. */
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { describeCertificate, describeCsr, encodePem, splitPemBlocks } from "../x509/index.js";
+import { describeCertificate, describeCsr, encodePem, splitPemBlocks } from "../x509/checks.js";
 
 export async function describePemFile(path: string): Promise<string[]> {
   const text = await readFile(path, "utf8");

@@ -16,7 +16,7 @@ import { isMctpTransport, type MctpTransport } from "../mctp/mctp-transport.js";
 import { systemClock, type Clock } from "../os/clock.js";
 import type { RequesterSettings } from "../pldm/pldm-requester.js";
 import { PldmTerminus } from "../pldm/pldm-terminus.js";
-import { validateRoot } from "../x509/index.js";
+import { validateRoot } from "../x509/checks.js";
 import { CertRequestBridge, type BridgeSettings, type CaEntrySink } from "./cert-request-bridge.js";
 
 export interface BmcEngineOptions {

@@ -7,7 +7,7 @@
 import type { BusConnection } from "../dbus/bus-connection.js";
 import { CaEntryIface, CaManager, EntryState, entryIdOf } from "../dbus/names.js";
 import { silentLogger, type Logger } from "../log.js";
-import { isBoundToCsr } from "../x509/index.js";
+import { isBoundToCsr } from "../x509/checks.js";
 import type { CaEntry, CaEntrySink, CertRequestBridge } from "./cert-request-bridge.js";
 
 type Props = Record<string, Record<string, { value: unknown } | undefined> | undefined>;

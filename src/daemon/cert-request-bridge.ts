@@ -17,7 +17,7 @@ import type { FileIoService, Metadata } from "../files/file-io-service.js";
 import { silentLogger, type Logger } from "../log.js";
 import type { Clock, Timer } from "../os/clock.js";
 import type { PldmRequester } from "../pldm/pldm-requester.js";
-import { verifyIssuedCertificate } from "../x509/index.js";
+import { verifyIssuedCertificate } from "../x509/checks.js";
 
 export interface CaEntry {
   id: number;

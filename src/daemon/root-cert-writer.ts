@@ -8,7 +8,7 @@ import { promises as fs } from "node:fs";
 import { dirname } from "node:path";
 import { silentLogger, type Logger } from "../log.js";
 import { removeAtomicLeftovers, writeFileAtomic } from "../os/files.js";
-import { fingerprintSha256, validateRoot } from "../x509/index.js";
+import { fingerprintSha256, validateRoot } from "../x509/checks.js";
 
 export interface RootChange {
   fingerprint: string;

@@ -8,7 +8,7 @@
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../os/files.js";
-import { describeCertificate, fingerprintSha256, normalizeSha256Fingerprint } from "../x509/index.js";
+import { describeCertificate, fingerprintSha256, normalizeSha256Fingerprint } from "../x509/checks.js";
 
 export interface PinnedRoot {
   readonly fingerprint: string;

@@ -8,7 +8,7 @@
  * fail-open. Every decision is logged with its reason and counted.
  */
 import { silentLogger, type Logger } from "../log.js";
-import { describeCertificate, describeCsr, type KeyKind } from "../x509/index.js";
+import { describeCertificate, describeCsr, type KeyKind } from "../x509/checks.js";
 import { runHook, type HookOutcome } from "./hook-runner.js";
 import { keyPolicyDenial, type KeyPolicy } from "./key-policy.js";
 import { checkRootAllowlist, type RootAllowlistSetting } from "./root-allowlist.js";

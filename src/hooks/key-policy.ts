@@ -2,7 +2,7 @@
  * The built-in key policy: which key types a CSR or certificate may carry, each with a
  * minimum size in bits, e.g. {"RSA": 2048, "EC": 256}. A type not listed is refused.
  */
-import type { KeyKind } from "../x509/index.js";
+import type { KeyKind } from "../x509/checks.js";
 
 /** Key type ("RSA", "EC", "Ed25519", "Ed448") to its minimum size in bits. */
 export type KeyPolicy = Readonly<Record<string, number>>;

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
-import { normalizeSha256Fingerprint } from "../x509/index.js";
+import { normalizeSha256Fingerprint } from "../x509/checks.js";
 
 export interface RootAllowlistSetting {
   readonly file: string;

@@ -4,7 +4,7 @@
  * Whoever wrote ClientCertificate on the bus (a faulty daemon, a hostile writer, an
  * entry reused after a restart), another key never reaches the HMC.
  */
-import { splitPemBlocks } from "../x509/index.js";
+import { splitPemBlocks } from "../x509/checks.js";
 import { readCertificate } from "../x509/certificate.js";
 import { decodeCsrPem } from "../x509/csr.js";
 
@@ -22,7 +22,7 @@ export function csrDecodeProblem(csrPem: string): string | undefined {
 export function certificateBindingProblem(csrPem: string, certificatePem: string): string | undefined {
   let csrKey: Uint8Array;
   try {
-    csrKey = new Uint8Array(decodeCsrPem(csrPem).publicKey.rawData);
+    csrKey = decodeCsrPem(csrPem).spkiDer;
   } catch (error) {
     return `the request's CSR does not decode (${(error as Error).message}), so no certificate can be bound to it`;
   }
@@ -40,7 +40,7 @@ export function certificateBindingProblem(csrPem: string, certificatePem: string
   }
   let certKey: Uint8Array;
   try {
-    certKey = new Uint8Array(readCertificate(certificatePem).publicKey.rawData);
+    certKey = readCertificate(certificatePem).spkiDer;
   } catch (error) {
     return `not an X.509 certificate: ${(error as Error).message}`;
   }

@@ -1,14 +1,20 @@
-import { isSingleDerElement } from "./der.js";
+/**
+ * PKCS#10 requests read as they arrive from the BMC: the DER walker takes the request apart,
+ * node:crypto (OpenSSL) reads the key and checks the signature. No @peculiar/x509 here.
+ */
+import { createPublicKey, type KeyObject } from "node:crypto";
+import { contextTag, DerError, readBitString, readSingle, sequenceOf, Tag } from "./der.js";
 import { CsrError, PemError } from "./errors.js";
 import { sha256Fingerprint } from "./fingerprint.js";
-import { keyKindOf, signatureAlgorithmFor, signingKeyAlgorithm, type KeyKind } from "./keys.js";
+import { keyKindOf, signingKeyAlgorithm, type KeyKind } from "./keys.js";
+import { nameToString } from "./name.js";
 import { decodeSinglePem, encodePem } from "./pem.js";
-import { x509, type CryptoKeyPair } from "./provider.js";
+import { verifySignature } from "./signature.js";
 
 /** Largest CSR text accepted: SignCSR's 4096-byte limit plus the newline pldmd appends. */
 export const MAX_CSR_BYTES = 4096 + 1;
 
-const CSR_LABEL = "CERTIFICATE REQUEST";
+export const CSR_LABEL = "CERTIFICATE REQUEST";
 // Netscape-era tools and some HMC builds still write the NEW variant.
 const CSR_LABELS = [CSR_LABEL, "NEW CERTIFICATE REQUEST"];
 
@@ -27,21 +33,6 @@ export interface ParsedCsr {
   readonly keyKind: KeyKind;
 }
 
-export interface CreateCsrOptions {
-  readonly keys: CryptoKeyPair;
-  /** e.g. "CN=hmc,O=IBM", in the order the attributes are to be encoded (as openssl's -subj). */
-  readonly subject: string;
-}
-
-export async function createCsr({ keys, subject }: CreateCsrOptions): Promise<string> {
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: subject,
-    keys,
-    signingAlgorithm: signatureAlgorithmFor(keys.privateKey),
-  });
-  return encodePem(CSR_LABEL, csr.rawData);
-}
-
 /**
  * Reads a CSR as it arrives from the BMC and checks everything the CA relies on:
  * size, one PEM block, DER, a non-empty subject, a supported key and, always, the
@@ -53,38 +44,39 @@ export async function parseCsr(text: string): Promise<ParsedCsr> {
   if (size > MAX_CSR_BYTES) {
     throw new CsrError("too-large", `CSR is ${size} bytes, the limit is ${MAX_CSR_BYTES}`);
   }
-  const { der, csr, subject, publicKey } = decodeCsrPem(text);
-  if (subject === "") {
+  const csr = decodeCsrPem(text);
+  if (csr.subject === "") {
     throw new CsrError("empty-subject", "CSR has an empty subject");
   }
-  const keyKind = keyKindOf(publicKey);
+  const keyKind = keyKindOf(csr.publicKey);
   if (signingKeyAlgorithm(keyKind) === undefined) {
     throw new CsrError("unsupported-key", `CSR key is ${keyKind}; supported: RSA 2048..4096, EC P-256/P-384`);
   }
-  await verifySignature(csr);
-  const publicKeySpkiDer = new Uint8Array(publicKey.rawData);
+  if (!csr.signatureValid()) {
+    throw new CsrError("bad-signature", "CSR signature does not verify with the CSR's own public key");
+  }
   return {
-    pem: encodePem(CSR_LABEL, der),
-    der,
-    subject,
-    subjectDer: new Uint8Array(csr.subjectName.toArrayBuffer()),
-    publicKeySpkiDer,
-    publicKeyFingerprint: await sha256Fingerprint(publicKeySpkiDer),
+    pem: encodePem(CSR_LABEL, csr.der),
+    der: csr.der,
+    subject: csr.subject,
+    subjectDer: csr.subjectDer,
+    publicKeySpkiDer: csr.spkiDer,
+    publicKeyFingerprint: await sha256Fingerprint(csr.spkiDer),
     keyKind,
   };
 }
 
-interface DecodedCsr {
+export interface DecodedCsr {
   readonly der: Uint8Array;
-  readonly csr: x509.Pkcs10CertificateRequest;
   readonly subject: string;
-  readonly publicKey: x509.PublicKey;
+  readonly subjectDer: Uint8Array;
+  readonly spkiDer: Uint8Array;
+  readonly publicKey: KeyObject;
+  /** Whether the signature verifies with the request's own key; throws CsrError for an algorithm we cannot check. */
+  readonly signatureValid: () => boolean;
 }
 
-/**
- * Decodes the one CSR block, and at once the fields the library would decode lazily,
- * so a broken part anywhere is bad-der here. Checks nothing else. Throws CsrError.
- */
+/** Decodes the one CSR block, every field of it. Checks nothing else. Throws CsrError. */
 export function decodeCsrPem(text: string): DecodedCsr {
   let der: Uint8Array;
   try {
@@ -92,25 +84,27 @@ export function decodeCsrPem(text: string): DecodedCsr {
   } catch (error) {
     throw error instanceof PemError ? new CsrError("not-pem", error.message) : error;
   }
-  if (!isSingleDerElement(der)) {
-    throw new CsrError("bad-der", "CSR DER length does not match its data");
-  }
   try {
-    const csr = new x509.Pkcs10CertificateRequest(der);
-    return { der, csr, subject: csr.subject, publicKey: csr.publicKey };
+    const [info, algorithm, signature, ...extra] = sequenceOf(readSingle(der, "CSR"), "CertificationRequest");
+    if (info === undefined || algorithm === undefined || extra.length > 0)
+      throw new DerError("a CertificationRequest is its info, an algorithm and a signature");
+    const [version, subject, spki, attributes, ...more] = sequenceOf(info, "CertificationRequestInfo");
+    if (version?.tag !== Tag.integer || version.content.length !== 1 || version.content[0] !== 0) throw new DerError("CSR version is not 1 (0)");
+    if (subject === undefined || spki === undefined) throw new DerError("CertificationRequestInfo is missing fields");
+    if (attributes !== undefined) sequenceOf(attributes, "CSR attributes", contextTag(0));
+    if (more.length > 0) throw new DerError("CertificationRequestInfo has fields after its attributes");
+    const signatureBits = readBitString(signature, "CSR signature");
+    if (signatureBits.unusedBits !== 0) throw new DerError("CSR signature is not whole bytes");
+    const publicKey = createPublicKey({ key: Buffer.from(spki.bytes), format: "der", type: "spki" });
+    const signatureValid = () => {
+      try {
+        return verifySignature(algorithm, info.bytes, signatureBits.bytes, publicKey);
+      } catch (error) {
+        throw new CsrError("unsupported-signature-algorithm", `cannot check the CSR signature: ${(error as Error).message}`);
+      }
+    };
+    return { der, subject: nameToString(subject), subjectDer: subject.bytes, spkiDer: spki.bytes, publicKey, signatureValid };
   } catch (error) {
     throw new CsrError("bad-der", `not a PKCS#10 request: ${(error as Error).message}`);
-  }
-}
-
-async function verifySignature(csr: x509.Pkcs10CertificateRequest): Promise<void> {
-  let valid: boolean;
-  try {
-    valid = await csr.verify();
-  } catch (error) {
-    throw new CsrError("unsupported-signature-algorithm", `cannot check the CSR signature: ${(error as Error).message}`);
-  }
-  if (!valid) {
-    throw new CsrError("bad-signature", "CSR signature does not verify with the CSR's own public key");
   }
 }

@@ -1,8 +1,8 @@
-import { isCaCertificate, readCertificate } from "./certificate.js";
+import { createPublicKey, webcrypto } from "node:crypto";
+import { readCertificate } from "./certificate.js";
 import { decodeCsrPem } from "./csr.js";
 import { sha256Fingerprint } from "./fingerprint.js";
-import { importPrivateKeyPem, keyKindOf, signingKeyAlgorithm, type KeyKind } from "./keys.js";
-import { subtle } from "./provider.js";
+import { importPrivateKeyPem, keyKindOf, type KeyKind } from "./keys.js";
 
 /** What `hostbridge cert show` prints about a certificate. */
 export interface CertificateDescription {
@@ -37,22 +37,28 @@ export async function describeCertificate(pem: string): Promise<CertificateDescr
     issuer: certificate.issuer,
     notBefore: certificate.notBefore,
     notAfter: certificate.notAfter,
-    serial: certificate.serialNumber.toUpperCase(),
+    serial: certificate.serialNumber,
     keyKind: keyKindOf(certificate.publicKey),
-    sha256Fingerprint: await sha256Fingerprint(certificate.rawData),
-    isCa: isCaCertificate(certificate),
+    sha256Fingerprint: await sha256Fingerprint(certificate.der),
+    isCa: certificate.isCa,
   };
 }
 
 /** Throws CsrError "not-pem" or "bad-der"; a bad signature is reported, not thrown. */
 export async function describeCsr(pem: string): Promise<CsrDescription> {
-  const { csr, subject, publicKey } = decodeCsrPem(pem);
+  const csr = decodeCsrPem(pem);
+  let signatureValid: boolean;
+  try {
+    signatureValid = csr.signatureValid();
+  } catch {
+    signatureValid = false;
+  }
   return {
     kind: "csr",
-    subject,
-    keyKind: keyKindOf(publicKey),
-    sha256Fingerprint: await sha256Fingerprint(csr.rawData),
-    signatureValid: await csr.verify().catch(() => false),
+    subject: csr.subject,
+    keyKind: keyKindOf(csr.publicKey),
+    sha256Fingerprint: await sha256Fingerprint(csr.der),
+    signatureValid,
   };
 }
 
@@ -63,11 +69,9 @@ export async function describeCsr(pem: string): Promise<CsrDescription> {
 export async function certificateMatchesKey(certPem: string, privateKeyPem: string): Promise<boolean> {
   const certificate = readCertificate(certPem);
   const keys = await importPrivateKeyPem(privateKeyPem);
-  const certifiedKind = keyKindOf(certificate.publicKey);
-  const algorithm = signingKeyAlgorithm(certifiedKind);
-  if (certifiedKind !== keys.kind || algorithm === undefined) return false;
-  // Both sides go through WebCrypto's SPKI export so equal keys compare equal byte for byte.
-  const certified = await subtle.importKey("spki", certificate.publicKey.rawData, algorithm, true, ["verify"]);
-  const [certifiedSpki, keySpki] = await Promise.all([subtle.exportKey("spki", certified), subtle.exportKey("spki", keys.publicKey)]);
-  return Buffer.from(certifiedSpki).equals(Buffer.from(keySpki));
+  if (keyKindOf(certificate.publicKey) !== keys.kind) return false;
+  // Both sides re-exported by node so equal keys compare equal byte for byte.
+  const certified = certificate.publicKey.export({ type: "spki", format: "der" });
+  const held = createPublicKey({ key: Buffer.from(await webcrypto.subtle.exportKey("spki", keys.publicKey)), format: "der", type: "spki" });
+  return certified.equals(held.export({ type: "spki", format: "der" }));
 }

@@ -1,9 +1,11 @@
-import { CERTIFICATE_LABEL, readCertificate, subjectKeyId } from "./certificate.js";
+/** Issuing certificates (the VMI CA's side): @peculiar/x509 writes them; certificate.ts reads them. */
+import { createPublicKey, webcrypto } from "node:crypto";
+import { CERTIFICATE_LABEL, readCertificate, subjectKeyId, type Certificate } from "./certificate.js";
 import type { ParsedCsr } from "./csr.js";
 import { CertificateError } from "./errors.js";
-import { keyKindOf, signatureAlgorithmFor } from "./keys.js";
+import { keyKindOf, signatureAlgorithmFor, type CryptoKeyPair } from "./keys.js";
 import { encodePem } from "./pem.js";
-import { subtle, webcrypto, x509, type CryptoKeyPair } from "./provider.js";
+import { x509 } from "./provider.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 // Certificates start a little in the past so an HMC whose clock lags the VMI's accepts them at once.
@@ -78,7 +80,7 @@ export async function issueServerCertificate(options: IssueServerCertificateOpti
   if (names.length === 0) throw new RangeError("a server certificate needs at least one DNS name or IP address");
   return issueLeaf(ca, {
     subject: new x509.Name(options.subject ?? `CN=${dnsNames[0] ?? ipAddresses[0]}`),
-    publicKeySpkiDer: new Uint8Array(await subtle.exportKey("spki", keys.publicKey)),
+    publicKeySpkiDer: new Uint8Array(await webcrypto.subtle.exportKey("spki", keys.publicKey)),
     usage: x509.ExtendedKeyUsage.serverAuth,
     extensions: [new x509.SubjectAlternativeNameExtension(names)],
     validityDays,
@@ -103,9 +105,9 @@ export async function crossCertifyRoot({ ca, rootPem, validityDays, now }: Cross
   await assertKeyMatches(caCertificate, ca.keys);
   const root = readCertificate(rootPem);
   const certificate = await x509.X509CertificateGenerator.create({
-    subject: root.subjectName,
-    issuer: caCertificate.subjectName,
-    publicKey: root.publicKey,
+    subject: new x509.Name(root.subjectDer),
+    issuer: new x509.Name(caCertificate.subjectDer),
+    publicKey: new x509.PublicKey(root.spkiDer),
     signingKey: ca.keys.privateKey,
     serialNumber: randomSerialHex(),
     ...validityWindow(validityDays, now),
@@ -113,8 +115,8 @@ export async function crossCertifyRoot({ ca, rootPem, validityDays, now }: Cross
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      new x509.SubjectKeyIdentifierExtension(await subjectKeyId(root)),
-      new x509.AuthorityKeyIdentifierExtension(await subjectKeyId(caCertificate)),
+      new x509.SubjectKeyIdentifierExtension(subjectKeyId(root)),
+      new x509.AuthorityKeyIdentifierExtension(subjectKeyId(caCertificate)),
     ],
   });
   return encodePem(CERTIFICATE_LABEL, certificate.rawData);
@@ -132,12 +134,12 @@ async function issueLeaf(ca: CertificateAuthority, leaf: LeafContent): Promise<s
   await assertKeyMatches(caCertificate, ca.keys);
   const publicKey = new x509.PublicKey(leaf.publicKeySpkiDer);
   // keyEncipherment only means something for RSA (TLS 1.2 RSA key transport); EC keys only sign.
-  const keyUsage = keyKindOf(publicKey).startsWith("RSA ")
+  const keyUsage = keyKindOf(createPublicKey({ key: Buffer.from(leaf.publicKeySpkiDer), format: "der", type: "spki" })).startsWith("RSA ")
     ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment
     : x509.KeyUsageFlags.digitalSignature;
   const certificate = await x509.X509CertificateGenerator.create({
     subject: leaf.subject,
-    issuer: caCertificate.subjectName,
+    issuer: new x509.Name(caCertificate.subjectDer),
     publicKey,
     signingKey: ca.keys.privateKey,
     serialNumber: randomSerialHex(),
@@ -148,16 +150,16 @@ async function issueLeaf(ca: CertificateAuthority, leaf: LeafContent): Promise<s
       new x509.KeyUsagesExtension(keyUsage, true),
       new x509.ExtendedKeyUsageExtension([leaf.usage]),
       await x509.SubjectKeyIdentifierExtension.create(publicKey),
-      new x509.AuthorityKeyIdentifierExtension(await subjectKeyId(caCertificate)),
+      new x509.AuthorityKeyIdentifierExtension(subjectKeyId(caCertificate)),
       ...leaf.extensions,
     ],
   });
   return encodePem(CERTIFICATE_LABEL, certificate.rawData);
 }
 
-async function assertKeyMatches(certificate: x509.X509Certificate, keys: CryptoKeyPair): Promise<void> {
-  const keySpki = new Uint8Array(await subtle.exportKey("spki", keys.publicKey));
-  if (!Buffer.from(keySpki).equals(new Uint8Array(certificate.publicKey.rawData))) {
+async function assertKeyMatches(certificate: Certificate, keys: CryptoKeyPair): Promise<void> {
+  const keySpki = new Uint8Array(await webcrypto.subtle.exportKey("spki", keys.publicKey));
+  if (!Buffer.from(keySpki).equals(certificate.spkiDer)) {
     throw new CertificateError("ca-key-mismatch", `the CA key pair is not the one certified in ${certificate.subject}`);
   }
 }

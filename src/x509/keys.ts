@@ -1,7 +1,11 @@
-import { createPrivateKey, createPublicKey, type KeyObject, type webcrypto } from "node:crypto";
+import { createPrivateKey, createPublicKey, webcrypto, type KeyObject } from "node:crypto";
 import { KeyError, PemError } from "./errors.js";
 import { decodeSinglePem, encodePem, type PemBlock } from "./pem.js";
-import { subtle, type x509, type CryptoKey, type CryptoKeyPair } from "./provider.js";
+
+// WebCrypto is node's own: making and exporting keys needs no x509 library.
+const { subtle } = webcrypto;
+export type CryptoKey = webcrypto.CryptoKey;
+export type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
 /** The key pairs we make: the VMI's root and TLS server keys, and HMC keys in tests and tools. */
 export type KeyPairKind = "rsa2048" | "p256";
@@ -52,20 +56,6 @@ export function signatureAlgorithmFor(privateKey: CryptoKey): webcrypto.RsaHashe
   return { name: algorithm.name, hash: "SHA-256" };
 }
 
-/** Kind of a public key as @peculiar/x509 decodes it from a certificate or CSR. */
-export function keyKindOf(publicKey: x509.PublicKey): KeyKind {
-  let algorithm: webcrypto.KeyAlgorithm & { modulusLength?: number; namedCurve?: string };
-  try {
-    algorithm = publicKey.algorithm as webcrypto.KeyAlgorithm & { modulusLength?: number; namedCurve?: string };
-  } catch {
-    return "other unknown algorithm";
-  }
-  if (algorithm.name === "RSASSA-PKCS1-v1_5") return `RSA ${algorithm.modulusLength ?? 0}`;
-  if (algorithm.name === "ECDSA") return ecKind(algorithm.namedCurve ?? "");
-  if (algorithm.name === "Ed25519" || algorithm.name === "Ed448") return algorithm.name;
-  return `other ${algorithm.name}`;
-}
-
 function ecKind(curve: string): KeyKind {
   switch (curve) {
     case "P-256":
@@ -82,7 +72,8 @@ function ecKind(curve: string): KeyKind {
   }
 }
 
-function keyObjectKind(key: KeyObject): KeyKind {
+/** Kind of a public key, as node:crypto reads it from a certificate, a CSR or a private key. */
+export function keyKindOf(key: KeyObject): KeyKind {
   const details = key.asymmetricKeyDetails ?? {};
   switch (key.asymmetricKeyType) {
     case "rsa":
@@ -129,7 +120,7 @@ export async function importPrivateKeyPem(pem: string): Promise<CryptoKeyPair & 
   } catch (error) {
     throw new KeyError("bad-der", `${label} is not a readable key: ${(error as Error).message}`);
   }
-  const kind = keyObjectKind(keyObject);
+  const kind = keyKindOf(keyObject);
   const algorithm = signingKeyAlgorithm(kind);
   if (algorithm === undefined) {
     throw new KeyError("unsupported-key", `${kind} keys are not supported (RSA 2048..4096, EC P-256/P-384)`);

@@ -4,11 +4,10 @@
  * exactly one PEM certificate with nothing around it (whitespace aside). Never throws for
  * bad input: every failure is a verdict with a reason, and the fingerprint of what came.
  */
-import { isCaCertificate, readCertificate, CERTIFICATE_LABEL } from "./certificate.js";
+import { CERTIFICATE_LABEL, CLIENT_AUTH, KeyUsage, readCertificate, type Certificate } from "./certificate.js";
 import { decodeCsrPem } from "./csr.js";
 import { sha256Fingerprint } from "./fingerprint.js";
 import { splitPemBlocks } from "./pem.js";
-import { x509 } from "./provider.js";
 import { verifyChain, type ChainFailure } from "./verify.js";
 
 export type RootFailure =
@@ -21,8 +20,6 @@ export type Verdict<R extends string> =
   /** `fingerprint` is of the certificate's DER when it decodes, else of the bytes as they came. */
   | { readonly ok: false; readonly reason: R; readonly message: string; readonly fingerprint: string };
 
-const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
-
 /**
  * A root for RootCert: one PEM certificate, DER that decodes, basicConstraints CA:TRUE,
  * keyUsage with keyCertSign, issuer = subject and a signature that verifies with its own
@@ -33,15 +30,13 @@ export async function validateRoot(text: string, now = Date.now()): Promise<Verd
   if (!read.ok) return read;
   const { certificate, fingerprint } = read;
   const no = (reason: RootFailure, message: string) => ({ ok: false as const, reason, message, fingerprint });
-  if (!isCaCertificate(certificate)) return no("not-ca", `${certificate.subject} is not a CA (basicConstraints CA:TRUE missing)`);
-  const usage = certificate.getExtension(x509.KeyUsagesExtension);
-  if (!usage || (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0)
+  if (!certificate.isCa) return no("not-ca", `${certificate.subject} is not a CA (basicConstraints CA:TRUE missing)`);
+  if (certificate.keyUsage?.(KeyUsage.keyCertSign) !== true)
     return no("no-key-cert-sign", `${certificate.subject} may not sign certificates (keyUsage keyCertSign missing)`);
-  if (!Buffer.from(certificate.issuerName.toArrayBuffer()).equals(Buffer.from(certificate.subjectName.toArrayBuffer()))) {
+  if (!Buffer.from(certificate.issuerDer).equals(certificate.subjectDer)) {
     return no("not-self-signed", `${certificate.subject} is issued by ${certificate.issuer}, not by itself`);
   }
-  const selfSigned = await certificate.verify({ publicKey: certificate.publicKey, signatureOnly: true }).catch(() => false);
-  if (!selfSigned) return no("bad-signature", `the self-signature of ${certificate.subject} does not verify`);
+  if (!certificate.signedBy(certificate.publicKey)) return no("bad-signature", `the self-signature of ${certificate.subject} does not verify`);
   if (now < certificate.notBefore.getTime()) return no("not-yet-valid", `${certificate.subject} is not valid before ${certificate.notBefore.toISOString()}`);
   if (now > certificate.notAfter.getTime()) return no("expired", `${certificate.subject} expired at ${certificate.notAfter.toISOString()}`);
   return { ok: true, fingerprint };
@@ -60,18 +55,15 @@ export async function verifyIssuedCertificate(text: string, csrText: string, roo
   const no = (reason: IssuedFailure, message: string) => ({ ok: false as const, reason, message, fingerprint });
   let csrKey: Buffer;
   try {
-    csrKey = Buffer.from(decodeCsrPem(csrText).publicKey.rawData);
+    csrKey = Buffer.from(decodeCsrPem(csrText).spkiDer);
   } catch (e) {
     return no("bad-csr", `the entry's CSR cannot be read: ${(e as Error).message}`);
   }
-  if (!csrKey.equals(Buffer.from(certificate.publicKey.rawData)))
-    return no("key-mismatch", `${certificate.subject} certifies another key than the entry's CSR`);
-  if (isCaCertificate(certificate)) return no("is-ca", `${certificate.subject} is a CA certificate, not a client certificate`);
-  const eku = certificate.getExtension(x509.ExtendedKeyUsageExtension);
-  if (eku && !eku.usages.map(String).includes(CLIENT_AUTH))
+  if (!csrKey.equals(certificate.spkiDer)) return no("key-mismatch", `${certificate.subject} certifies another key than the entry's CSR`);
+  if (certificate.isCa) return no("is-ca", `${certificate.subject} is a CA certificate, not a client certificate`);
+  if (certificate.extendedKeyUsage && !certificate.extendedKeyUsage.includes(CLIENT_AUTH))
     return no("not-client-auth", `${certificate.subject} is not for TLS client authentication (extendedKeyUsage lacks clientAuth)`);
-  const usage = certificate.getExtension(x509.KeyUsagesExtension);
-  if (usage && (usage.usages & x509.KeyUsageFlags.digitalSignature) === 0)
+  if (certificate.keyUsage?.(KeyUsage.digitalSignature) === false)
     return no("not-client-auth", `${certificate.subject} may not sign (keyUsage lacks digitalSignature)`);
   if (rootPem === null) return no("no-root", "no root certificate has been accepted yet to check the signature against");
   const chain = await verifyChain(text, rootPem, now);
@@ -79,7 +71,7 @@ export async function verifyIssuedCertificate(text: string, csrText: string, roo
 }
 
 type Strict =
-  | { ok: true; certificate: x509.X509Certificate; fingerprint: string }
+  | { ok: true; certificate: Certificate; fingerprint: string }
   | { ok: false; reason: "not-pem" | "text-around" | "bad-der"; message: string; fingerprint: string };
 
 /** Exactly one CERTIFICATE block, nothing but whitespace around it, DER that decodes. */

@@ -1,6 +1,5 @@
-import { isCaCertificate, readCertificate } from "./certificate.js";
+import { readCertificate, type Certificate } from "./certificate.js";
 import { CertificateError } from "./errors.js";
-import { x509 } from "./provider.js";
 
 export type ChainFailure = "not-pem" | "bad-der" | "root-not-ca" | "issuer-mismatch" | "bad-signature" | "not-yet-valid" | "expired";
 
@@ -13,8 +12,8 @@ export type ChainVerdict = { readonly ok: true } | { readonly ok: false; readonl
  * Never throws for bad input; every failure is a verdict with a reason.
  */
 export async function verifyChain(certPem: string, rootPem: string, now = Date.now()): Promise<ChainVerdict> {
-  let certificate: x509.X509Certificate;
-  let root: x509.X509Certificate;
+  let certificate: Certificate;
+  let root: Certificate;
   try {
     certificate = readCertificate(certPem);
     root = readCertificate(rootPem);
@@ -24,32 +23,30 @@ export async function verifyChain(certPem: string, rootPem: string, now = Date.n
     }
     throw error;
   }
-  if (!isCaCertificate(root)) {
+  if (!root.isCa) {
     return fail("root-not-ca", `root ${root.subject} is not a CA certificate (basicConstraints CA:TRUE missing)`);
   }
   const link = checkLink(certificate, root);
   if (link !== undefined) return link;
-  const signatureValid = await certificate.verify({ publicKey: root.publicKey, signatureOnly: true }).catch(() => false);
-  if (!signatureValid) {
+  if (!certificate.signedBy(root.publicKey)) {
     return fail("bad-signature", `the signature on ${certificate.subject} does not verify with the key of ${root.subject}`);
   }
   return checkValidity("root", root, now) ?? checkValidity("certificate", certificate, now) ?? { ok: true };
 }
 
-function checkLink(certificate: x509.X509Certificate, root: x509.X509Certificate): ChainVerdict | undefined {
-  const issuer = Buffer.from(certificate.issuerName.toArrayBuffer());
-  if (!issuer.equals(Buffer.from(root.subjectName.toArrayBuffer()))) {
+function checkLink(certificate: Certificate, root: Certificate): ChainVerdict | undefined {
+  if (!Buffer.from(certificate.issuerDer).equals(root.subjectDer)) {
     return fail("issuer-mismatch", `certificate issuer ${certificate.issuer} is not root subject ${root.subject}`);
   }
-  const authorityKeyId = certificate.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId;
-  const rootKeyId = root.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+  const authorityKeyId = certificate.authorityKeyId;
+  const rootKeyId = root.subjectKeyId;
   if (authorityKeyId !== undefined && rootKeyId !== undefined && authorityKeyId !== rootKeyId) {
     return fail("issuer-mismatch", `certificate authority key id ${authorityKeyId} is not root key id ${rootKeyId}`);
   }
   return undefined;
 }
 
-function checkValidity(role: string, certificate: x509.X509Certificate, now: number): ChainVerdict | undefined {
+function checkValidity(role: string, certificate: Certificate, now: number): ChainVerdict | undefined {
   if (now < certificate.notBefore.getTime()) {
     return fail("not-yet-valid", `${role} ${certificate.subject} is not valid before ${certificate.notBefore.toISOString()}`);
   }

@@ -66,7 +66,7 @@ export async function makeCsr(cn: string): Promise<string> {
 
 /** SHA-256 of the SubjectPublicKeyInfo a certificate certifies, comparable to a CSR's. */
 export async function certifiedKeyFingerprint(certPem: string): Promise<string> {
-  return sha256Fingerprint(readCertificate(certPem).publicKey.rawData);
+  return sha256Fingerprint(readCertificate(certPem).spkiDer);
 }
 
 export async function csrKeyFingerprint(csrPem: string): Promise<string> {
