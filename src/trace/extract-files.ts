@@ -137,8 +137,8 @@ const PEM_KIND: Record<number, { stem: string; label: string }> = {
   [IbmFileType.RootCert]: { stem: "root", label: "CERTIFICATE" },
 };
 
-// x509 (and its reflect-metadata) loads only when a certificate is written, not for every decode.
-const x509 = () => import("../x509/index.js");
+// x509 loads only when a certificate is written, not for every decode.
+const x509 = () => import("../x509/checks.js");
 
 /** PEM text for certificate files (DER is wrapped), null for anything else. */
 async function asPem(f: RebuiltFile): Promise<string | null> {
