@@ -15,8 +15,9 @@ const baud = () => Type.Optional(whole(50, 4_000_000));
 const closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
 
 /** `baud` on a tty sets the device speed; on a pty or stdio it paces our sending like a UART would. */
+const TTY_LINK = closed({ kind: Type.Literal("tty"), path: text(), baud: baud() });
 const LINK_KINDS = [
-  closed({ kind: Type.Literal("tty"), path: text(), baud: baud() }),
+  TTY_LINK,
   closed({ kind: Type.Literal("spawn"), command: text(), baud: baud() }),
   closed({ kind: Type.Literal("stdio"), baud: baud() }),
   /** A client of libmctp's mctp-demux-daemon; `socket` "\0name" is abstract (default "\0mctp-mux"). */
@@ -62,6 +63,25 @@ export type DaemonSettings = Static<typeof DaemonSettingsSchema>;
 /** One layer: any subset of the settings. */
 export type DaemonSettingsLayer = Partial<DaemonSettings>;
 export const LayerSchema = Type.Partial(DaemonSettingsSchema);
+
+/** HOSTBRIDGE_* variables (docs/daemon.md) by the setting each one sets; `link.*` make a tty link. */
+export const ENV_NAMES: Readonly<Record<string, string>> = {
+  bus: "HOSTBRIDGE_BUS",
+  "link.path": "HOSTBRIDGE_TTY",
+  "link.baud": "HOSTBRIDGE_BAUD",
+  rootCertPath: "HOSTBRIDGE_ROOT_CERT",
+  spoolDir: "HOSTBRIDGE_SPOOL",
+  localEid: "HOSTBRIDGE_LOCAL_EID",
+  hostEid: "HOSTBRIDGE_HOST_EID",
+};
+/**
+ * The layer the environment can give: its keys only, and a link only as a tty. Checked with
+ * coercion (numbers come as strings); a schema of its own keeps that validator small.
+ */
+const envKeys = [...new Set(Object.keys(ENV_NAMES).map((name) => name.split(".")[0] as keyof DaemonSettings))];
+export const EnvLayerSchema = Type.Partial(
+  closed(Object.fromEntries(envKeys.map((key) => [key, key === "link" ? TTY_LINK : DaemonSettingsSchema.properties[key]]))),
+);
 
 // The schema's bridge keys must be BridgeSettings keys.
 const _bridgeKeysExist: Partial<BridgeSettings> = {};

@@ -15,16 +15,8 @@ export type { DaemonSettings, DaemonSettingsLayer, LinkSetting } from "./daemon-
 /** The schema's defaults. */
 export const DEFAULT_DAEMON_SETTINGS: DaemonSettings = Object.freeze(generated.DEFAULT_SETTINGS);
 
-/** HOSTBRIDGE_* variables (docs/daemon.md) by the setting each one sets. */
-const ENV_NAMES: Readonly<Record<string, string>> = {
-  bus: "HOSTBRIDGE_BUS",
-  "link.path": "HOSTBRIDGE_TTY",
-  "link.baud": "HOSTBRIDGE_BAUD",
-  rootCertPath: "HOSTBRIDGE_ROOT_CERT",
-  spoolDir: "HOSTBRIDGE_SPOOL",
-  localEid: "HOSTBRIDGE_LOCAL_EID",
-  hostEid: "HOSTBRIDGE_HOST_EID",
-};
+/** HOSTBRIDGE_* variables (docs/daemon.md) by the setting each one sets (daemon-settings-schema.ts). */
+const ENV_NAMES = generated.ENV_NAMES;
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv): DaemonSettingsLayer {
   const layer: Record<string, unknown> = {};
@@ -34,7 +26,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): DaemonSettingsLayer {
     layer[key] = value;
   }
   if (env.HOSTBRIDGE_TTY) layer.link = dropUndefined({ kind: "tty", path: env.HOSTBRIDGE_TTY, baud: env.HOSTBRIDGE_BAUD || undefined });
-  return checkLayer(layer, { source: "environment", names: ENV_NAMES, coerce: true });
+  return checkWith(generated.validateEnvLayer, generated.ENV_LAYER_SCHEMA, layer, { source: "environment", names: ENV_NAMES, coerce: true });
 }
 
 export function settingsFromFile(path: string): DaemonSettingsLayer {
@@ -48,9 +40,9 @@ export function settingsFromFile(path: string): DaemonSettingsLayer {
   return checkLayer(raw, { source: `config ${path}` });
 }
 
-/** Checks one layer (flags, a caller's options) against the schema; `names` spells keys as that source does. */
+/** Checks one layer (a file, flags, a caller's options) against the schema; `names` spells keys as that source does. */
 export function checkLayer(layer: unknown, from: SettingsSource): DaemonSettingsLayer {
-  return checkWith(from.coerce ? generated.validateLayerCoercing : generated.validateLayer, dropUndefined(layer), from);
+  return checkWith(generated.validateLayer, generated.SETTINGS_SCHEMA, dropUndefined(layer), from);
 }
 
 /**
@@ -64,7 +56,7 @@ export function resolveSettings(...layers: DaemonSettingsLayer[]): DaemonSetting
     Object.assign(s, rest);
     if (bridge) s.bridge = { ...s.bridge, ...bridge };
   }
-  checkWith(generated.validateSettings, s, { source: "" });
+  checkWith(generated.validateSettings, generated.SETTINGS_SCHEMA, s, { source: "" });
   if (!s.link) throw new SettingsError("no link to the host: give --tty PATH, --spawn-host COMMAND, --stdio or --link mctp-demux (or HOSTBRIDGE_TTY)");
   if (s.link.kind === "mctp-demux" && s.trace) throw new SettingsError("trace records a serial link; on mctp-demux use the demux daemon's own pcap capture");
   if (s.localEid === s.hostEid) throw new SettingsError("localEid and hostEid must differ");

@@ -1,18 +1,29 @@
 /**
  * Writes daemon-settings.validators.ts: ajv's standalone validators for the daemon's settings
- * schema, and its defaults, so the daemon checks its settings without loading ajv or TypeBox
- * (together ~8 MB of its resident size; docs/decisions.md). A test fails when the file drifts.
+ * schema, the schemas their refusals are worded from, and the defaults, so the daemon checks its
+ * settings without loading ajv or TypeBox (docs/decisions.md). A test fails when the file drifts.
  */
 import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Value } from "@sinclair/typebox/value";
-import { standaloneValidator } from "../settings/compile.js";
-import { DaemonSettingsSchema, LayerSchema } from "./daemon-settings-schema.js";
+import { standaloneValidators } from "../settings/compile.js";
+import { DaemonSettingsSchema, ENV_NAMES, EnvLayerSchema, LayerSchema } from "./daemon-settings-schema.js";
 
 export const SETTINGS_VALIDATORS_PATH = "src/daemon/daemon-settings.validators.ts";
 
-/** One CommonJS module body, run in its own scope: what it sets on `module.exports`. */
-const asModule = (body: string) => `((module) => {\n${body}\nreturn module.exports;\n})({ exports: {} })`;
+/**
+ * Whole settings are a layer with every key: `settingsKeys` checks the keys first (as ajv does
+ * with the whole schema), then the layer's validator runs, shared rather than copied. Their
+ * errors have the same schema paths as DaemonSettingsSchema's, which words them.
+ */
+const strictSchemas = {
+  validateLayer: LayerSchema,
+  settingsKeys: { type: "object", required: DaemonSettingsSchema.required },
+  validateSettings: { $ref: "settingsKeys", allOf: [{ $ref: "validateLayer" }] },
+};
+
+/** One CommonJS module body, run in its own scope: what it sets on `exports`. */
+const asModule = (body: string) => `((exports) => {\n${body}\nreturn exports;\n})({})`;
 
 export function settingsValidatorsSource(): string {
   return [
@@ -24,9 +35,16 @@ export function settingsValidatorsSource(): string {
     "",
     "// ajv's standalone code requires only its small runtime helpers (ucs2length), never ajv itself.",
     "const require = createRequire(import.meta.url);",
-    `export const validateLayer: ValidateFunction = ${asModule(standaloneValidator(LayerSchema))};`,
-    `export const validateLayerCoercing: ValidateFunction = ${asModule(standaloneValidator(LayerSchema, true))};`,
-    `export const validateSettings: ValidateFunction = ${asModule(standaloneValidator(DaemonSettingsSchema))};`,
+    `const strict = ${asModule(standaloneValidators(strictSchemas))};`,
+    `const coercing = ${asModule(standaloneValidators({ validateEnvLayer: EnvLayerSchema }, true))};`,
+    "/** A layer (any subset of the settings), and the whole settings; their refusals are worded from SETTINGS_SCHEMA. */",
+    "export const validateLayer: ValidateFunction = strict.validateLayer;",
+    "export const validateSettings: ValidateFunction = strict.validateSettings;",
+    "/** The environment's layer, coercing strings to numbers; worded from ENV_LAYER_SCHEMA. */",
+    "export const validateEnvLayer: ValidateFunction = coercing.validateEnvLayer;",
+    `export const SETTINGS_SCHEMA = ${JSON.stringify(DaemonSettingsSchema)};`,
+    `export const ENV_LAYER_SCHEMA = ${JSON.stringify(EnvLayerSchema)};`,
+    `export const ENV_NAMES: Readonly<Record<string, string>> = ${JSON.stringify(ENV_NAMES)};`,
     `export const DEFAULT_SETTINGS: DaemonSettings = ${JSON.stringify(Value.Create(DaemonSettingsSchema))};`,
     "",
   ].join("\n");

@@ -21,18 +21,46 @@ export interface SettingsSource {
 
 /**
  * Returns `value` when `validate` passes it (coerced in place when its validator coerces);
- * throws SettingsError naming the first misfit. `validate` must be compiled with `verbose`,
- * so each error carries the schema and the data it failed on.
+ * throws SettingsError naming the first misfit. `schema` is what `validate` was compiled from
+ * (or one with the same schema paths): an error's `schemaPath` finds the schema it broke there,
+ * and its `instancePath` the value, so validators need not be compiled with `verbose`.
  */
-export function checkWith<T>(validate: ValidateFunction, value: unknown, from: SettingsSource): T {
+export function checkWith<T>(validate: ValidateFunction, schema: object, value: unknown, from: SettingsSource): T {
   if (validate(value)) return value as T;
-  const problem = describeError(validate.errors ?? []);
+  const problem = describeError(validate.errors ?? [], { schema, value });
   const name = (path: string) => from.names?.[path] ?? (path || "settings");
   const text = problem.unknown
     ? `unknown setting "${name(problem.path)}"`
     : `${name(problem.path)} must be ${problem.expected}${problem.missing ? " (it is missing)" : `, got ${shown(problem.actual)}`}`;
   throw new SettingsError(from.source ? `${from.source}: ${text}` : text);
 }
+
+/** What was checked: the schema and the value (as validation left it: coerced in place). */
+interface Checked {
+  schema: object;
+  value: unknown;
+}
+
+/** The node a JSON pointer ("/a/b", ~0 and ~1 escaped) names under `root`, or undefined. */
+function at(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const part of pointer.split("/").slice(1)) {
+    if (typeof node !== "object" || node === null) return undefined;
+    node = (node as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")];
+  }
+  return node;
+}
+
+/**
+ * What ajv's `verbose` option would put on an error: the schema holding the keyword it names
+ * (schemaPath is "#" and a URI-encoded pointer) and the value it failed on.
+ */
+export function errorSubject(schema: object, value: unknown, error: ErrorObject): { parentSchema: unknown; data: unknown } {
+  const keywordAt = error.schemaPath.lastIndexOf("/");
+  return { parentSchema: at(schema, decodeURIComponent(error.schemaPath.slice(1, keywordAt))), data: at(value, error.instancePath) };
+}
+const parentSchema = (checked: Checked, error: ErrorObject) => (errorSubject(checked.schema, checked.value, error).parentSchema ?? {}) as Schema;
+const dataOf = (checked: Checked, error: ErrorObject) => at(checked.value, error.instancePath);
 
 interface Problem {
   path: string;
@@ -45,14 +73,14 @@ interface Problem {
 const dotted = (instancePath: string) => instancePath.split("/").filter(Boolean).join(".");
 const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
 
-function describeError(errors: readonly ErrorObject[]): Problem {
+function describeError(errors: readonly ErrorObject[], checked: Checked): Problem {
   // A union fails last, after its branches' errors: pick the branch its `kind` names.
   const last = errors[errors.length - 1];
-  const error = last?.keyword === "anyOf" ? branchError(errors, last) : errors[0];
+  const error = last?.keyword === "anyOf" ? branchError(errors, last, checked) : errors[0];
   if (!error) return { path: "", expected: "valid" };
   if ("problem" in error) return error.problem;
   const path = dotted(error.instancePath);
-  const schema = error.parentSchema as Schema;
+  const schema = parentSchema(checked, error);
   if (error.keyword === "required") {
     const key = (error.params as { missingProperty: string }).missingProperty;
     return { path: join(path, key), expected: expectedOf(schema.properties?.[key] ?? {}), missing: true };
@@ -60,12 +88,13 @@ function describeError(errors: readonly ErrorObject[]): Problem {
   if (error.keyword === "additionalProperties") {
     return { path: join(path, (error.params as { additionalProperty: string }).additionalProperty), expected: "", unknown: true };
   }
-  return { path, expected: expectedOf(schema), actual: error.data };
+  return { path, expected: expectedOf(schema), actual: dataOf(checked, error) };
 }
 
-function branchError(errors: readonly ErrorObject[], union: ErrorObject): ErrorObject | { problem: Problem } {
-  const branches = (union.parentSchema as Schema).anyOf ?? [];
-  const data = union.data as Record<string, unknown> | null;
+function branchError(errors: readonly ErrorObject[], union: ErrorObject, checked: Checked): ErrorObject | { problem: Problem } {
+  const schema = parentSchema(checked, union);
+  const branches = schema.anyOf ?? [];
+  const data = dataOf(checked, union) as Record<string, unknown> | null;
   const path = dotted(union.instancePath);
   const kindOf = (b: Schema) => b.properties?.kind?.const;
   const kinds = branches.map(kindOf).filter((k): k is string => typeof k === "string");
@@ -84,7 +113,7 @@ function branchError(errors: readonly ErrorObject[], union: ErrorObject): ErrorO
     const inBranch = errors.find((e) => e.schemaPath.startsWith(marker));
     if (inBranch) return inBranch;
   }
-  return { problem: { path, expected: expectedOf(union.parentSchema as Schema), actual: data } };
+  return { problem: { path, expected: expectedOf(schema), actual: data } };
 }
 
 interface Schema {

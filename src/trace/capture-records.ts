@@ -1,9 +1,11 @@
 /**
  * The fixed records of pcap and pcapng files and of Linux cooked headers, declared with
  * binary-parser (decode-only is all a capture reader needs; see docs/decisions.md).
- * Each parser reads one header from the start of the bytes it is given.
+ * Each parser reads one header from the start of the bytes it is given. Only the reader
+ * imports this; the writer takes plain numbers from capture-constants.ts.
  */
 import { Parser } from "binary-parser";
+import { LinkType, SLL2_SIZE, SLL_SIZE } from "./capture-constants.js";
 
 export type Endian = "little" | "big";
 
@@ -69,26 +71,17 @@ export const pcapngEnhancedPacket = byEndian<EnhancedPacket>((e) =>
 /** pcapng option header: code and value length (value padded to 4 bytes). */
 export const pcapngOption = byEndian<{ code: number; length: number }>((e) => new Parser().endianness(e).uint16("code").uint16("length"));
 
-/** pcapng block types; the section header's reads the same in either byte order. */
-export const BlockType = { SectionHeader: 0x0a0d0d0a, Interface: 1, ObsoletePacket: 2, SimplePacket: 3, Enhanced: 6 } as const;
-/** The section header's byte-order magic, as written in the writer's byte order. */
-export const PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
-/** A block: type and total length before the body, the total length again after it. */
-export const BLOCK_HEAD_SIZE = 8;
-export const BLOCK_TAIL_SIZE = 4;
-export const BLOCK_MIN_SIZE = BLOCK_HEAD_SIZE + BLOCK_TAIL_SIZE;
-/** pcapng option codes we read or write. */
-export const PcapngOption = { EndOfOptions: 0, UserApplication: 4, TimestampResolution: 9 } as const;
-
-export const LinkType = { LinuxSll: 113, LinuxSll2: 276 } as const;
-export const SLL_SIZE = 16;
-export const SLL2_SIZE = 20;
-/** ETH_P_MCTP: the cooked-header protocol of MCTP packets. */
-export const ETH_P_MCTP = 0x00fa;
-/** ARPHRD_MCTP, for the cooked header we write. */
-export const ARPHRD_MCTP = 290;
-/** Cooked-header packet types: to us, sent by us, and seen passing (direction unknown). */
-export const PacketType = { Host: 0, OtherHost: 3, Outgoing: 4 } as const;
+// The constants live apart so that the writer loads no binary-parser; the reader takes them from here.
+export {
+  BLOCK_HEAD_SIZE,
+  BLOCK_MIN_SIZE,
+  BLOCK_TAIL_SIZE,
+  BlockType,
+  ETH_P_MCTP,
+  PacketType,
+  PCAPNG_BYTE_ORDER_MAGIC,
+  PcapngOption,
+} from "./capture-constants.js";
 
 /**
  * The records read once per packet are read byte by byte: at 700,000 packets a second a

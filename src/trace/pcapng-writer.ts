@@ -14,12 +14,12 @@ import {
   LinkType,
   PacketType,
   PCAPNG_BYTE_ORDER_MAGIC,
-  pcapngEnhancedPacket,
-  pcapngInterface,
-  pcapngOption,
+  PCAPNG_ENHANCED_PACKET_SIZE,
+  PCAPNG_INTERFACE_SIZE,
+  PCAPNG_OPTION_HEAD_SIZE,
   PcapngOption,
   SLL2_SIZE,
-} from "./capture-records.js";
+} from "./capture-constants.js";
 import type { Direction } from "./trace-event.js";
 import { concatBytes } from "../../pldm-codec/wire/bytes.js";
 
@@ -46,13 +46,13 @@ export function pcapngPreamble(appName = "hostbridge"): Uint8Array {
   s.setBigInt64(8, -1n, true); // section length unknown
   const name = new TextEncoder().encode(appName);
   // shb_userappl then opt_endofopt (an option header of zeros).
-  const optionHead = pcapngOption.little.size;
+  const optionHead = PCAPNG_OPTION_HEAD_SIZE;
   const opts = new Uint8Array(optionHead + pad4(name.length) + optionHead);
   const o = new DataView(opts.buffer);
   o.setUint16(0, PcapngOption.UserApplication, true);
   o.setUint16(2, name.length, true);
   opts.set(name, optionHead);
-  const idb = new Uint8Array(pcapngInterface.little.size);
+  const idb = new Uint8Array(PCAPNG_INTERFACE_SIZE);
   const i = new DataView(idb.buffer);
   i.setUint16(0, LinkType.LinuxSll2, true);
   i.setUint32(4, 0, true); // no snap length limit
@@ -67,7 +67,7 @@ export function pcapngPacket(packet: Uint8Array, timeMs: number, dir: Direction 
   d.setUint16(8, ARPHRD_MCTP);
   data[10] = dir === "tx" ? PacketType.Outgoing : dir === "rx" ? PacketType.Host : PacketType.OtherHost;
   data.set(packet, SLL2_SIZE);
-  const fixed = pcapngEnhancedPacket.little.size;
+  const fixed = PCAPNG_ENHANCED_PACKET_SIZE;
   const body = new Uint8Array(fixed + pad4(data.length));
   const v = new DataView(body.buffer);
   const micros = BigInt(Math.round(timeMs * 1000));
