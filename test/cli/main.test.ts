@@ -65,6 +65,15 @@ describe("hostbridge sub-commands, loaded lazily", () => {
     expect(run("decode", "--help").packages).toContain("binary-parser");
   });
 
+  it("runs the daemon without @peculiar/x509: it reads and checks certificates with node:crypto", () => {
+    const res = run("daemon", "--help");
+    expect(res.status).toBe(0);
+    for (const heavy of ["@peculiar/x509", "reflect-metadata", "asn1js"]) expect(res.packages).not.toContain(heavy);
+    expect(run("cert", "--help").packages).not.toContain("@peculiar/x509");
+    // The HMC client makes CSRs with it: the check above would see it if the daemon imported the maker.
+    expect(run("hmc", "--help").packages).toContain("@peculiar/x509");
+  });
+
   it("lists every sub-command in --help, and each one's own --help works", () => {
     const help = run("--help").stdout;
     for (const name of NAMES) expect(help).toMatch(new RegExp(`^  ${name} `, "m"));
