@@ -4,7 +4,10 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url)); // <root>/src/os or <root>/dist/src/os
 const root = resolve(here, "..", "..");
-export const CLI_PATH = root.endsWith(`${sep}dist`) ? resolve(root, "src", "cli", "main.js") : resolve(root, "dist", "src", "cli", "main.js");
+const dist = root.endsWith(`${sep}dist`) ? root : resolve(root, "dist");
+export const CLI_PATH = resolve(dist, "src", "cli", "main.js");
+/** The daemon bundled into one file (`hostbridge daemon` in less memory; scripts/bundle-daemon.mjs). */
+export const DAEMON_PATH = resolve(dist, "hostbridge-daemon.cjs");
 
 /** node's flags for a long-running part: a small young generation keeps its RSS flat under steady load (docs/decisions.md). */
 export const SERVICE_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1"];

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, promises as fs } from "node:fs";
 import { join } from "node:path";
-import { CLI_PATH, DAEMON_NODE_FLAGS, SERVICE_NODE_FLAGS } from "../os/cli-path.js";
+import { CLI_PATH, DAEMON_NODE_FLAGS, DAEMON_PATH, SERVICE_NODE_FLAGS } from "../os/cli-path.js";
 import { pollUntil } from "../os/poll.js";
 import { hostSimControl, type HostSimRequest, type HostSimStatus } from "./host-sim-control.js";
 import { BusConnection } from "../dbus/bus-connection.js";
@@ -175,7 +175,8 @@ export class LocalStack {
     const log = openSync(join(this.opts.stateDir, "logs", `${part}.log`), "a");
     // Its own process group, so a terminal's signals reach only us and we stop the parts in
     // order; its stdin is a pipe from us, so it stops too if we die outright.
-    const child = spawn(process.execPath, [...(part === "daemon" ? DAEMON_NODE_FLAGS : SERVICE_NODE_FLAGS), CLI_PATH, ...args], {
+    const entry = part === "daemon" ? [...DAEMON_NODE_FLAGS, DAEMON_PATH] : [...SERVICE_NODE_FLAGS, CLI_PATH];
+    const child = spawn(process.execPath, [...entry, ...args], {
       stdio: ["pipe", "ignore", log],
       detached: true,
       env: { ...process.env, HOSTBRIDGE_LOG: this.opts.logLevel ?? process.env.HOSTBRIDGE_LOG ?? "info", [STOP_WITH_PARENT_ENV]: "1" },

@@ -1,10 +1,10 @@
 /** The shipped systemd unit and D-Bus policy: parsed by the real tools, and the policy does what it says. */
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BusConnection } from "../../src/dbus/bus-connection.js";
-import { DAEMON_NODE_FLAGS } from "../../src/os/cli-path.js";
+import { DAEMON_NODE_FLAGS, DAEMON_PATH } from "../../src/os/cli-path.js";
 import { scratchDir } from "../support/openssl.js";
 import { startSystemBus } from "../support/system-bus.js";
 
@@ -30,12 +30,12 @@ describe("contrib files", () => {
     }
   });
 
-  it("the systemd unit runs the daemon with the node flags the local stack gives it", () => {
+  it("the systemd unit runs the daemon as the local stack does: its bundle, with its node flags", () => {
     const execStart = /^ExecStart=((?:.*\\\n)*.*)$/m.exec(readFileSync(unit, "utf8"))?.[1] ?? "";
     const argv = execStart.replace(/\\\n/g, " ").split(/\s+/).filter(Boolean);
     expect(argv[0]).toBe("/usr/bin/node");
     expect(argv.slice(1, 1 + DAEMON_NODE_FLAGS.length)).toEqual([...DAEMON_NODE_FLAGS]);
-    expect(argv[1 + DAEMON_NODE_FLAGS.length]).toMatch(/\/dist\/src\/cli\/main\.js$/);
+    expect(argv[1 + DAEMON_NODE_FLAGS.length]).toMatch(new RegExp(`/dist/${basename(DAEMON_PATH)}$`));
     expect(argv[2 + DAEMON_NODE_FLAGS.length]).toBe("daemon");
   });
 

@@ -40,6 +40,8 @@ describe("the packed package", () => {
     expect(entries).toContain("package/dist/pldm-codec/index.js");
     expect(entries).toContain("package/dist/pldm-codec/index.d.ts");
     expect(entries).toContain("package/dist/src/cli/main.js");
+    // The systemd unit runs the daemon's bundle from the installed package.
+    expect(entries).toContain("package/dist/hostbridge-daemon.cjs");
     expect(entries).toContain("package/LICENSE");
     expect(entries.filter((e) => /(^|\/)test\/|\.test\.|tsbuildinfo/.test(e))).toEqual([]);
   });
