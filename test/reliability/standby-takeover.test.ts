@@ -66,15 +66,16 @@ describe("standby takeover", () => {
       let reboots = 0;
       const started = Date.now();
       for (let k = 1; k <= KILLS; k++) {
+        // At least one reboot in the run, so that a root is written while daemons die. Wait for
+        // its mark before filing the batch: a daemon finishes a batch in well under that wait.
+        // (A timer may fire a millisecond before Date.now() says it is due: sleep past the mark.)
+        const rebootDue = k === KILLS && reboots === 0;
+        if (rebootDue) await sleep(Math.max(0, REBOOT_EVERY_MS + 10 - (Date.now() - lastReboot)));
         const csrs = await Promise.all(Array.from({ length: IN_FLIGHT }, (_, i) => makeCsr(`standby-${k}-${i}`)));
         const batch = await Promise.all(csrs.map((csr) => client.signCsr(csr)));
         batch.forEach((path, i) => csrOf.set(path, csrs[i]!));
         // Kill mid-batch: some done, most still announced, being signed or written.
         await eventually(() => (batch.filter((p) => completedAt.has(p)).length >= IN_FLIGHT / 10 ? true : undefined), 60_000, `a tenth of batch ${k} done`);
-        // At least one reboot in the run, so that a root is written while daemons die.
-        // (A timer may fire a millisecond before Date.now() says it is due: sleep past the mark.)
-        const rebootDue = k === KILLS && reboots === 0;
-        if (rebootDue) await sleep(Math.max(0, REBOOT_EVERY_MS + 10 - (Date.now() - lastReboot)));
         if (rebootDue || Date.now() - lastReboot > REBOOT_EVERY_MS) {
           void pair.hostControl({ power: "reboot" });
           lastReboot = Date.now();
@@ -82,6 +83,8 @@ describe("standby takeover", () => {
           await sleep(k * 37);
         }
         pendingAtKill.push([...csrOf.keys()].filter((p) => !completedAt.has(p)).length);
+        // The premise of this test: the kill lands with requests still in flight.
+        expect(pendingAtKill.at(-1), `requests pending at kill ${k}`).toBeGreaterThan(0);
         const [active, standby] = names as [string, string];
         const standbyName = (await pair.queuedNames())[1]!;
         const killedAt = await pair.kill(active);
