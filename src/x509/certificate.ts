@@ -4,9 +4,10 @@
  * as encoded). Both must accept the bytes. No @peculiar/x509 here: the daemon checks every
  * certificate without loading it (docs/decisions.md).
  */
-import { createHash, createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
+import { createHash, X509Certificate, type KeyObject } from "node:crypto";
 import { contextTag, DerError, readBitString, readBoolean, readNode, readOid, readSingle, readTime, sequenceOf, Tag, type DerNode } from "./der.js";
 import { CertificateError, PemError } from "./errors.js";
+import { publicKeyFromSpki } from "./keys.js";
 import { nameToString } from "./name.js";
 import { decodeSinglePem } from "./pem.js";
 
@@ -82,7 +83,7 @@ function decodeCertificate(der: Uint8Array): Certificate {
   const extensions = readExtensions(optional.find((n) => n.tag === contextTag(3)));
   // OpenSSL must accept it too: it checks what the walker leaves alone (key encodings, algorithm parameters).
   const openssl = new X509Certificate(der);
-  const publicKey = createPublicKey({ key: Buffer.from(spki.bytes), format: "der", type: "spki" });
+  const publicKey = publicKeyFromSpki(spki.bytes);
   const usage = extensions.get(EXTENSION.keyUsage);
   return {
     der,

@@ -2,11 +2,11 @@
  * PKCS#10 requests read as they arrive from the BMC: the DER walker takes the request apart,
  * node:crypto (OpenSSL) reads the key and checks the signature. No @peculiar/x509 here.
  */
-import { createPublicKey, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { contextTag, DerError, readBitString, readSingle, sequenceOf, Tag } from "./der.js";
 import { CsrError, PemError } from "./errors.js";
 import { sha256Fingerprint } from "./fingerprint.js";
-import { keyKindOf, signingKeyAlgorithm, type KeyKind } from "./keys.js";
+import { keyKindOf, publicKeyFromSpki, signingKeyAlgorithm, type KeyKind } from "./keys.js";
 import { nameToString } from "./name.js";
 import { decodeSinglePem, encodePem } from "./pem.js";
 import { verifySignature } from "./signature.js";
@@ -95,7 +95,7 @@ export function decodeCsrPem(text: string): DecodedCsr {
     if (more.length > 0) throw new DerError("CertificationRequestInfo has fields after its attributes");
     const signatureBits = readBitString(signature, "CSR signature");
     if (signatureBits.unusedBits !== 0) throw new DerError("CSR signature is not whole bytes");
-    const publicKey = createPublicKey({ key: Buffer.from(spki.bytes), format: "der", type: "spki" });
+    const publicKey = publicKeyFromSpki(spki.bytes);
     const signatureValid = () => {
       try {
         return verifySignature(algorithm, info.bytes, signatureBits.bytes, publicKey);

@@ -64,16 +64,6 @@ export function readSingle(der: Uint8Array, what: string): DerNode {
   return node;
 }
 
-/** Whether `der` is exactly one element whose outer length matches the data. */
-export function isSingleDerElement(der: Uint8Array): boolean {
-  try {
-    readSingle(der, "element");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The elements that fill a constructed element's content, in order. Throws DerError. */
 export function childrenOf(node: DerNode): DerNode[] {
   if ((node.tag & 0x20) === 0) throw new DerError(`tag 0x${node.tag.toString(16)} is not constructed`);

@@ -1,8 +1,8 @@
-import { createPublicKey, webcrypto } from "node:crypto";
+import { webcrypto } from "node:crypto";
 import { readCertificate } from "./certificate.js";
 import { decodeCsrPem } from "./csr.js";
 import { sha256Fingerprint } from "./fingerprint.js";
-import { importPrivateKeyPem, keyKindOf, type KeyKind } from "./keys.js";
+import { importPrivateKeyPem, keyKindOf, publicKeyFromSpki, type KeyKind } from "./keys.js";
 
 /** What `hostbridge cert show` prints about a certificate. */
 export interface CertificateDescription {
@@ -72,6 +72,6 @@ export async function certificateMatchesKey(certPem: string, privateKeyPem: stri
   if (keyKindOf(certificate.publicKey) !== keys.kind) return false;
   // Both sides re-exported by node so equal keys compare equal byte for byte.
   const certified = certificate.publicKey.export({ type: "spki", format: "der" });
-  const held = createPublicKey({ key: Buffer.from(await webcrypto.subtle.exportKey("spki", keys.publicKey)), format: "der", type: "spki" });
+  const held = publicKeyFromSpki(await webcrypto.subtle.exportKey("spki", keys.publicKey));
   return certified.equals(held.export({ type: "spki", format: "der" }));
 }

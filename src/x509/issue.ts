@@ -1,9 +1,9 @@
 /** Issuing certificates (the VMI CA's side): @peculiar/x509 writes them; certificate.ts reads them. */
-import { createPublicKey, webcrypto } from "node:crypto";
+import { webcrypto } from "node:crypto";
 import { CERTIFICATE_LABEL, readCertificate, subjectKeyId, type Certificate } from "./certificate.js";
 import type { ParsedCsr } from "./csr.js";
 import { CertificateError } from "./errors.js";
-import { keyKindOf, signatureAlgorithmFor, type CryptoKeyPair } from "./keys.js";
+import { keyKindOf, publicKeyFromSpki, signatureAlgorithmFor, type CryptoKeyPair } from "./keys.js";
 import { encodePem } from "./pem.js";
 import { x509 } from "./provider.js";
 
@@ -134,7 +134,7 @@ async function issueLeaf(ca: CertificateAuthority, leaf: LeafContent): Promise<s
   await assertKeyMatches(caCertificate, ca.keys);
   const publicKey = new x509.PublicKey(leaf.publicKeySpkiDer);
   // keyEncipherment only means something for RSA (TLS 1.2 RSA key transport); EC keys only sign.
-  const keyUsage = keyKindOf(createPublicKey({ key: Buffer.from(leaf.publicKeySpkiDer), format: "der", type: "spki" })).startsWith("RSA ")
+  const keyUsage = keyKindOf(publicKeyFromSpki(leaf.publicKeySpkiDer)).startsWith("RSA ")
     ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment
     : x509.KeyUsageFlags.digitalSignature;
   const certificate = await x509.X509CertificateGenerator.create({

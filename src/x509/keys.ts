@@ -72,6 +72,11 @@ function ecKind(curve: string): KeyKind {
   }
 }
 
+/** The key in a SubjectPublicKeyInfo (a certificate's, a CSR's or WebCrypto's export), as node:crypto reads it. */
+export function publicKeyFromSpki(spkiDer: Uint8Array | ArrayBuffer): KeyObject {
+  return createPublicKey({ key: Buffer.from(spkiDer instanceof ArrayBuffer ? new Uint8Array(spkiDer) : spkiDer), format: "der", type: "spki" });
+}
+
 /** Kind of a public key, as node:crypto reads it from a certificate, a CSR or a private key. */
 export function keyKindOf(key: KeyObject): KeyKind {
   const details = key.asymmetricKeyDetails ?? {};

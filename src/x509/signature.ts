@@ -6,7 +6,7 @@
 import { constants, verify, type KeyObject } from "node:crypto";
 import { contextTag, DerError, readOid, sequenceOf, Tag, type DerNode } from "./der.js";
 
-export class UnsupportedAlgorithmError extends Error {
+class UnsupportedAlgorithmError extends Error {
   override readonly name = "UnsupportedAlgorithmError";
 }
 
